@@ -1,0 +1,220 @@
+"""SQLAlchemy 2 models of the store.
+
+Every located table carries ``lon``/``lat`` (WGS-84), ``x``/``y`` (EPSG:4549 metres,
+computed at ingest), a :class:`PointGeometry` column, and the ``district`` and
+``reporting_unit`` that scopes filter on. ``is_demo`` marks synthetic rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from gsyf_geo.store.types import PointGeometry
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class LocatedMixin:
+    """Columns shared by every table whose rows have a place."""
+
+    district: Mapped[str] = mapped_column(String(6), index=True)
+    town_code: Mapped[str | None] = mapped_column(String(9), index=True)
+    reporting_unit: Mapped[str] = mapped_column(String(6), index=True)
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    x: Mapped[float | None] = mapped_column(Float)
+    y: Mapped[float | None] = mapped_column(Float)
+    geom = mapped_column(PointGeometry, nullable=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+def _gist(table: str) -> Index:
+    return Index(f"ix_{table}_geom_gist", "geom", postgresql_using="gist").ddl_if(
+        dialect="postgresql"
+    )
+
+
+class ImportBatch(Base):
+    """One load of data: an import of a file, or the demo generator."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    file_name: Mapped[str | None] = mapped_column(String(255))
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    user_name: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    inserted: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    rejected: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Enterprise(LocatedMixin, Base):
+    """An employer (用人单位), keyed by its 统一社会信用代码."""
+
+    __tablename__ = "enterprise"
+    __table_args__ = (_gist("enterprise"), Index("ix_enterprise_xy", "x", "y"))
+
+    credit_code: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    industry_code: Mapped[str | None] = mapped_column(String(5))
+    key_industry: Mapped[str | None] = mapped_column(String(24), index=True)
+    hazchem_licence: Mapped[bool] = mapped_column(Boolean, default=False)
+    risk_class: Mapped[int | None] = mapped_column(Integer)
+    address: Mapped[str | None] = mapped_column(String(300))
+    geocode_source: Mapped[str | None] = mapped_column(String(16))
+    geocode_precision: Mapped[str | None] = mapped_column(String(16))
+    outside_named_district: Mapped[bool] = mapped_column(Boolean, default=False)
+    employees: Mapped[int] = mapped_column(Integer, default=0)
+    insured: Mapped[int] = mapped_column(Integer, default=0)
+    key_staff: Mapped[int] = mapped_column(Integer, default=0)
+    key_staff_trained: Mapped[int] = mapped_column(Integer, default=0)
+    publicity_reached: Mapped[bool | None] = mapped_column(Boolean)
+    demonstration_unit: Mapped[bool] = mapped_column(Boolean, default=False)
+    demonstration_year: Mapped[int | None] = mapped_column(Integer)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class InsuranceSnapshot(Base):
+    """An enterprise's insurance position at the end of a year."""
+
+    __tablename__ = "insurance_snapshot"
+
+    credit_code: Mapped[str] = mapped_column(
+        ForeignKey("enterprise.credit_code", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district: Mapped[str] = mapped_column(String(6), index=True)
+    reporting_unit: Mapped[str] = mapped_column(String(6), index=True)
+    employees: Mapped[int] = mapped_column(Integer)
+    insured: Mapped[int] = mapped_column(Integer)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class UnitYearTotal(Base):
+    """Yearly insurance totals of a reporting unit, all industries (人社 statistics)."""
+
+    __tablename__ = "unit_year_total"
+
+    reporting_unit: Mapped[str] = mapped_column(String(6), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    district: Mapped[str] = mapped_column(String(6), index=True)
+    insured_total: Mapped[int | None] = mapped_column(Integer)
+    flexible_insured: Mapped[int | None] = mapped_column(Integer)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class ConstructionProject(LocatedMixin, Base):
+    """A construction project (工程建设项目) and whether it is insured by project (同舟计划)."""
+
+    __tablename__ = "construction_project"
+    __table_args__ = (_gist("construction_project"),)
+
+    project_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    start_date: Mapped[date | None] = mapped_column(Date, index=True)
+    cost_wan_yuan: Mapped[float | None] = mapped_column(Float)
+    workers: Mapped[int | None] = mapped_column(Integer)
+    insured_by_project: Mapped[bool] = mapped_column(Boolean, default=False)
+    contractor_credit_code: Mapped[str | None] = mapped_column(String(18))
+    geocode_source: Mapped[str | None] = mapped_column(String(16))
+    geocode_precision: Mapped[str | None] = mapped_column(String(16))
+    outside_named_district: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class TrainingBase(LocatedMixin, Base):
+    """A publicity/training base (宣传培训基地): existing, planned or a candidate site."""
+
+    __tablename__ = "training_base"
+    __table_args__ = (_gist("training_base"),)
+
+    site_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(24))
+    status: Mapped[str] = mapped_column(String(12), index=True)
+    year: Mapped[int | None] = mapped_column(Integer)
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    address: Mapped[str | None] = mapped_column(String(300))
+    geocode_source: Mapped[str | None] = mapped_column(String(16))
+    geocode_precision: Mapped[str | None] = mapped_column(String(16))
+    outside_named_district: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class WorkInjury(LocatedMixin, Base):
+    """A recognised work injury (工伤认定). No personal data is stored."""
+
+    __tablename__ = "work_injury"
+    __table_args__ = (_gist("work_injury"),)
+
+    record_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    injury_date: Mapped[date] = mapped_column(Date, index=True)
+    credit_code: Mapped[str | None] = mapped_column(String(18), index=True)
+    key_industry: Mapped[str | None] = mapped_column(String(24), index=True)
+    accident_type: Mapped[str | None] = mapped_column(String(16))
+    commuting: Mapped[bool] = mapped_column(Boolean, default=False)
+    fatal: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class DiseaseCase(Base):
+    """A newly diagnosed occupational disease case."""
+
+    __tablename__ = "disease_case"
+
+    case_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    diagnosis_date: Mapped[date] = mapped_column(Date, index=True)
+    credit_code: Mapped[str | None] = mapped_column(String(18), index=True)
+    district: Mapped[str] = mapped_column(String(6), index=True)
+    reporting_unit: Mapped[str] = mapped_column(String(6), index=True)
+    key_industry: Mapped[str | None] = mapped_column(String(24))
+    disease: Mapped[str] = mapped_column(String(24))
+    exposure_years: Mapped[float | None] = mapped_column(Float)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class PlanTaskStatus(Base):
+    """Status of a task of a plan's task list, with who changed it and when."""
+
+    __tablename__ = "plan_task_status"
+
+    plan_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    status: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str | None] = mapped_column(Text)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    updated_by: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Setting(Base):
+    """Key/value facts about the store (for example, that it holds demo data)."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
