@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -87,7 +86,6 @@ def convert_boundaries(source_dir: Path = DEFAULT_SOURCE_DIR, out_dir: Path = BO
         "- 转换 Conversion: `python -m gsyf_geo boundaries` (gsyf_geo.geography.convert_boundaries):",
         "  every vertex GCJ-02 → WGS-84 with the iterative inverse in `gsyf_geo/crs.py` (centimetre",
         "  accuracy), rounded to 1e-6 degree.",
-        f"- Converted on {date.today().isoformat()}.",
         "",
         "| file | source sha256 |",
         "|---|---|",

@@ -218,6 +218,7 @@ class Store:
         if not located:
             return df
         geometry = gpd.points_from_xy(df["lon"], df["lat"], crs=WGS84)
+        geometry[df["lon"].isna().to_numpy() | df["lat"].isna().to_numpy()] = None  # not POINT(NaN NaN)
         return gpd.GeoDataFrame(df, geometry=geometry, crs=WGS84)
 
     def table(self, kind: str):

@@ -1,0 +1,3 @@
+from gsyf_geo.cli import main
+
+raise SystemExit(main())

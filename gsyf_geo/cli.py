@@ -1,0 +1,115 @@
+"""Command line: ``python -m gsyf_geo <command>``.
+
+Commands register themselves with :func:`command`, so later features add a function here
+(or in their own module imported below) without touching the parser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+_COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
+
+
+def command(name: str, configure: Callable[[argparse.ArgumentParser], None] | None = None):
+    """Register ``func(args) -> exit status`` as the sub-command ``name``."""
+
+    def wrap(func: Callable[[argparse.Namespace], int]):
+        _COMMANDS[name] = (configure or (lambda p: None), func)
+        return func
+
+    return wrap
+
+
+def _store():
+    from gsyf_geo.store import Store
+
+    store = Store()
+    store.create_schema()
+    return store
+
+
+def _boundaries_args(p: argparse.ArgumentParser) -> None:
+    from gsyf_geo.geography import BOUNDARY_DIR, DEFAULT_SOURCE_DIR
+
+    p.add_argument("--source", default=str(DEFAULT_SOURCE_DIR), help="GCJ-02 源数据目录")
+    p.add_argument("--out", default=str(BOUNDARY_DIR), help="WGS-84 输出目录")
+
+
+@command("boundaries", _boundaries_args)
+def boundaries(args: argparse.Namespace) -> int:
+    """Convert the GCJ-02 reference boundaries to WGS-84 under data/boundaries/."""
+    from gsyf_geo.geography import convert_boundaries
+
+    for path in convert_boundaries(args.source, args.out):
+        print(path)
+    return 0
+
+
+@command("init")
+def init(args: argparse.Namespace) -> int:
+    """Create the store's tables (SQLite file by default, or GSYF_DB_URL)."""
+    store = _store()
+    print(f"store ready: {store.engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def _demo_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--enterprises", type=int, default=20_000, help="企业数（默认 20000）")
+    p.add_argument("--seed", type=int, default=2021, help="随机种子（默认 2021）")
+
+
+@command("demo", _demo_args)
+def demo(args: argparse.Namespace) -> int:
+    """Generate the synthetic demo city and load it (replaces earlier demo rows only)."""
+    from gsyf_geo.demo import load_demo
+
+    if not 1 <= args.enterprises <= 500_000:
+        print("错误：--enterprises 须在 1 到 500000 之间", file=sys.stderr)
+        return 2
+    store = _store()
+    started = time.perf_counter()
+    counts = load_demo(store, enterprises=args.enterprises, seed=args.seed)
+    elapsed = time.perf_counter() - started
+    print("已载入演示数据（合成数据，非真实统计）：")
+    for kind, n in counts.items():
+        print(f"  {kind:22s} {n:>9,d}")
+    print(f"  用时 {elapsed:.1f} s")
+    return 0
+
+
+def _info_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--scope", default="city", help="city | district:320412 | unit:JKQ")
+    p.add_argument("--json", action="store_true")
+
+
+@command("info", _info_args)
+def info(args: argparse.Namespace) -> int:
+    """Print how many rows of each kind the store holds in a scope."""
+    from gsyf_geo.store import KINDS, Scope
+
+    store = _store()
+    scope = Scope.parse(args.scope)
+    counts = {kind: store.count(kind, scope) for kind in KINDS}
+    if args.json:
+        print(json.dumps({"scope": str(scope), "demo": store.holds_demo_data, "counts": counts}))
+    else:
+        print(f"{scope.label}{'（演示数据）' if store.holds_demo_data else ''}")
+        for kind, n in counts.items():
+            print(f"  {kind:22s} {n:>9,d}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gsyf_geo", description="工伤预防风险地图")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (configure, func) in _COMMANDS.items():
+        p = sub.add_parser(name, help=(func.__doc__ or "").strip().splitlines()[0])
+        configure(p)
+        p.set_defaults(func=func)
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
