@@ -9,7 +9,7 @@ import shapely
 from sqlalchemy import inspect, text
 
 from gsyf_geo.crs import to_metric
-from gsyf_geo.store import Scope, ScopeError
+from gsyf_geo.store import Scope, ScopeError, Store
 
 
 def _enterprises() -> pd.DataFrame:
@@ -106,9 +106,15 @@ def test_settings_and_batches(store):
     assert (b["file_name"], b["rows_read"], b["status"]) == ("企业.csv", 3, "done")
 
 
-def test_postgis_geometry_column_and_gist_index(backend_url, store):
-    if store.dialect != "postgresql":
-        pytest.skip("PostGIS-only check")
+def _fresh(url: str) -> Store:
+    s = Store(url)
+    s.drop_schema()
+    s.create_schema()
+    return s
+
+
+def test_postgis_geometry_column_and_gist_index(pg_url):
+    store = _fresh(pg_url)
     store.upsert("enterprise", _enterprises())
     with store.engine.connect() as conn:
         srid, wkt = conn.execute(
@@ -129,9 +135,8 @@ def test_postgis_geometry_column_and_gist_index(backend_url, store):
     assert index_kinds.get("ix_enterprise_geom_gist") == "gist"
 
 
-def test_sqlite_store_needs_no_spatialite(backend_url, store):
-    if store.dialect != "sqlite":
-        pytest.skip("SQLite-only check")
+def test_sqlite_store_needs_no_spatialite(tmp_path):
+    store = _fresh(f"sqlite:///{tmp_path / 's.sqlite'}")
     store.upsert("enterprise", _enterprises())
     with store.engine.connect() as conn:
         blob = conn.execute(text("SELECT geom FROM enterprise LIMIT 1")).scalar_one()

@@ -1,0 +1,411 @@
+"""The district layer: the six districts of Changzhou with name labels and tooltips.
+
+A pure folium builder (no Streamlit). Polygons are simplified as a coverage in EPSG:4549,
+so neighbouring districts keep identical shared edges, and coordinates are rounded to
+1e-5 degree (about 1 m) to keep the page small. Every text that reaches the browser's
+``innerHTML`` (tooltips, labels, legend) is HTML-escaped here.
+
+With an optional ``values`` series (keyed by adcode) the districts are coloured in a few
+classes with a small legend: the start of the district choropleth.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from folium.template import Template
+from folium.utilities import JsCode
+from shapely.geometry import mapping
+from shapely.ops import polylabel
+
+from gsyf_geo.crs import METRIC_CRS, WGS84, gdf_from_wgs84
+from gsyf_geo.domain import DISTRICTS
+
+SIMPLIFY_TOLERANCE_M = 30.0
+COORD_DECIMALS = 5  # 1e-5 degree is about 1 m here
+
+PLAIN_FILL = "#dce7f3"
+STROKE = "#35608f"
+NO_DATA_FILL = "#e0e0e0"
+# ColorBrewer "Reds" (sequential, colour-blind safe); fewer classes take a spread subset.
+CLASS_COLORS: tuple[str, ...] = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
+MAX_CLASSES = len(CLASS_COLORS)
+
+
+def escape_text(text: Any) -> str:
+    """HTML-escape ``text`` so it can go into ``innerHTML`` and folium's JS template literals.
+
+    Besides ``& < > " '`` this escapes the backtick, ``$`` and backslash, which would
+    otherwise end or interpolate the template literals folium writes tooltips into.
+    """
+    out = html.escape(str(text), quote=True)
+    return out.replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")
+
+
+def simplify_districts(
+    districts_gdf: gpd.GeoDataFrame, tolerance_m: float = SIMPLIFY_TOLERANCE_M
+) -> gpd.GeoDataFrame:
+    """Simplify district polygons in EPSG:4549, keeping shared edges shared.
+
+    Uses coverage simplification (Visvalingam-Whyatt on the shared edges) when the
+    polygons form a valid coverage, else per-polygon topology-preserving Douglas-Peucker.
+
+    Parameters
+    ----------
+    districts_gdf
+        Polygons with a CRS (WGS-84 expected).
+    tolerance_m
+        Simplification tolerance in metres.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        A copy in WGS-84 with simplified geometry.
+    """
+    metric = districts_gdf.to_crs(METRIC_CRS)
+    geoms = metric.geometry.values
+    if tolerance_m > 0:
+        if bool(shapely.coverage_is_valid(geoms)):
+            simple = shapely.coverage_simplify(geoms, tolerance_m)
+        else:
+            simple = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
+        metric = metric.set_geometry(gpd.GeoSeries(simple, index=metric.index, crs=METRIC_CRS))
+    return metric.to_crs(WGS84)
+
+
+def _round_coords(geom: shapely.Geometry, decimals: int = COORD_DECIMALS) -> shapely.Geometry:
+    rounded = shapely.transform(geom, lambda c: np.round(c, decimals))
+    return rounded if rounded.is_valid else shapely.make_valid(rounded)
+
+
+def label_points(districts_gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
+    """A point well inside each district for its label (pole of inaccessibility).
+
+    Computed in EPSG:4549 on the district's largest part; returned in WGS-84.
+    """
+    metric = districts_gdf.to_crs(METRIC_CRS)
+    points = []
+    for geom in metric.geometry.values:
+        parts = list(getattr(geom, "geoms", [geom]))
+        largest = max(parts, key=lambda p: p.area)
+        points.append(polylabel(largest, tolerance=100.0))
+    return gpd.GeoSeries(points, index=metric.index, crs=METRIC_CRS).to_crs(WGS84)
+
+
+def class_breaks(values: pd.Series, k: int = MAX_CLASSES) -> list[float]:
+    """Upper bounds of up to ``k`` classes of ``values`` (Fisher-Jenks natural breaks).
+
+    Parameters
+    ----------
+    values
+        Numbers; NaN is ignored.
+    k
+        Largest number of classes (at most :data:`MAX_CLASSES`).
+
+    Returns
+    -------
+    list of float
+        Ascending upper bounds; the last is the maximum. Empty when there are no values.
+    """
+    import mapclassify
+
+    data = pd.to_numeric(values, errors="coerce").dropna().to_numpy(dtype=float)
+    if data.size == 0:
+        return []
+    k = max(1, min(k, MAX_CLASSES, len(np.unique(data))))
+    if k == 1:
+        return [float(data.max())]
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Numba not installed")
+        return [float(b) for b in mapclassify.FisherJenks(data, k=k).bins]
+
+
+def class_colors(n: int) -> list[str]:
+    """``n`` colours of :data:`CLASS_COLORS`, spread from light to dark."""
+    if n <= 0:
+        return []
+    idx = np.linspace(0, len(CLASS_COLORS) - 1, n).round().astype(int)
+    return [CLASS_COLORS[i] for i in idx]
+
+
+def _legend_rows(breaks: Sequence[float], colors: Sequence[str], fmt: str) -> list[tuple[str, str]]:
+    rows: list[tuple[str, str]] = []
+    lower: float | None = None
+    for upper, color in zip(breaks, colors, strict=True):
+        if lower is None:
+            text = fmt.format(upper) if len(breaks) == 1 else f"≤ {fmt.format(upper)}"
+        else:
+            text = f"{fmt.format(lower)} – {fmt.format(upper)}"
+        rows.append((color, text))
+        lower = upper
+    return rows
+
+
+class _DistrictStyle(folium.MacroElement):
+    """CSS of district labels and legends (header only)."""
+
+    _template = Template(
+        """
+        {% macro header(this, kwargs) %}
+        <style>
+            .gsyf-district-label { background: none; border: none; }
+            .gsyf-district-label span {
+                position: absolute; transform: translate(-50%, -50%);
+                white-space: nowrap; font-size: 14px; font-weight: 700; color: #1d2b3a;
+                text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff;
+                pointer-events: none;
+            }
+            .gsyf-legend {
+                background: rgba(255, 255, 255, 0.92); padding: 6px 9px; border-radius: 4px;
+                box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3); font-size: 12px; line-height: 18px;
+                color: #1d2b3a;
+            }
+            .gsyf-legend .gsyf-legend-title { font-weight: 700; margin-bottom: 2px; }
+            .gsyf-legend i {
+                display: inline-block; width: 14px; height: 12px; margin-right: 6px;
+                vertical-align: -1px; border: 1px solid #999;
+            }
+        </style>
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "DistrictStyle"
+
+
+class Legend(folium.MacroElement):
+    """A legend control shown while its parent layer is on the map.
+
+    Add it to a FeatureGroup (or any layer); it finds the map above it when rendered.
+    ``html`` must already be escaped.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var layer = {{ this._parent.get_name() }};
+            var legend = L.control({position: {{ this.position|tojson }}});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "gsyf-legend");
+                div.innerHTML = {{ this.html|tojson }};
+                return div;
+            };
+            layer.on("add", function () { legend.addTo({{ this.map_name() }}); });
+            layer.on("remove", function () { legend.remove(); });
+            if ({{ this.map_name() }}.hasLayer(layer)) { legend.addTo({{ this.map_name() }}); }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html_text: str, position: str = "bottomright") -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html = html_text
+        self.position = position
+
+    def map_name(self) -> str:
+        """JS name of the map this legend's layer is on."""
+        el = self._parent
+        while el is not None and not isinstance(el, folium.Map):
+            el = getattr(el, "_parent", None)
+        if el is None:
+            raise ValueError("Legend must be added to a layer that is on a folium.Map")
+        return el.get_name()
+
+
+def legend_html(title: str, rows: Sequence[tuple[str, str]], opacity: float = 1.0) -> str:
+    """Legend markup; ``title`` and row texts are escaped here, colours must be CSS colours.
+
+    ``opacity`` should match the layer's fill opacity so swatches look like the map.
+    """
+    parts = [f'<div class="gsyf-legend-title">{escape_text(title)}</div>']
+    for color, text in rows:
+        style = f"background:{escape_text(color)};opacity:{float(opacity):g}"
+        parts.append(f'<div><i style="{style}"></i>{escape_text(text)}</div>')
+    return "".join(parts)
+
+
+def district_layer(
+    districts_gdf: gpd.GeoDataFrame,
+    values: pd.Series | None = None,
+    *,
+    value_label: str = "数值",
+    value_format: str = "{:,.0f}",
+    name: str = "区县",
+    gcj02: bool = False,
+    tolerance_m: float = SIMPLIFY_TOLERANCE_M,
+    labels: bool = True,
+    fill_opacity: float = 0.7,
+) -> folium.FeatureGroup:
+    """Build the district layer: polygons, tooltips, name labels and (with values) a legend.
+
+    Parameters
+    ----------
+    districts_gdf
+        Districts with ``adcode``, ``name`` and a polygon geometry, WGS-84
+        (:func:`gsyf_geo.geography.districts`).
+    values
+        Optional numbers keyed by adcode; districts are then coloured by class and the
+        value shows in the tooltip. Districts without a value are grey.
+    value_label
+        Name of the value (tooltip and legend title).
+    value_format
+        :meth:`str.format` pattern for values.
+    name
+        Layer name (layer control).
+    gcj02
+        Shift everything to GCJ-02, for a GCJ-02 basemap (Amap).
+    tolerance_m
+        Simplification tolerance in metres (0 keeps the full geometry).
+    labels
+        Draw each district's name at a point inside it.
+    fill_opacity
+        Polygon fill opacity.
+
+    Returns
+    -------
+    folium.FeatureGroup
+        Holding one GeoJson (a feature per district), the labels and the legend.
+    """
+    gdf = simplify_districts(districts_gdf, tolerance_m)
+    points = label_points(gdf)
+    if gcj02:
+        gdf = gdf_from_wgs84(gdf, "gcj02")
+        points = gdf_from_wgs84(gpd.GeoDataFrame(geometry=points), "gcj02").geometry
+
+    fills = [PLAIN_FILL] * len(gdf)
+    value_texts = [""] * len(gdf)
+    legend: Legend | None = None
+    if values is not None:
+        values = pd.to_numeric(values.copy(), errors="coerce")
+        values.index = values.index.astype(str)
+        breaks = class_breaks(values)
+        colors = class_colors(len(breaks))
+        for i, adcode in enumerate(gdf["adcode"].astype(str)):
+            v = values.get(adcode, np.nan)
+            if pd.isna(v):
+                fills[i], value_texts[i] = NO_DATA_FILL, "无数据"
+                continue
+            cls = int(np.searchsorted(breaks, v, side="left"))
+            fills[i] = colors[min(cls, len(colors) - 1)]
+            value_texts[i] = value_format.format(v)
+        rows = _legend_rows(breaks, colors, value_format)
+        if any(t == "无数据" for t in value_texts):
+            rows.append((NO_DATA_FILL, "无数据"))
+        legend = Legend(legend_html(value_label, rows, fill_opacity))
+
+    features = []
+    for i, (adcode, dname, geom) in enumerate(
+        zip(gdf["adcode"].astype(str), gdf["name"], gdf.geometry.values, strict=True)
+    ):
+        features.append({
+            "type": "Feature",
+            "geometry": mapping(_round_coords(geom)),
+            # Tooltip fields end up in innerHTML: everything here is escaped text.
+            "properties": {
+                "adcode": escape_text(adcode),
+                "name": escape_text(dname),
+                "value": value_texts[i],
+                "fill": fills[i],
+            },
+        })  # fmt: skip
+    collection = {"type": "FeatureCollection", "features": features}
+
+    group = folium.FeatureGroup(name=name, show=True)
+    _DistrictStyle().add_to(group)
+    if values is not None:
+        tooltip = folium.GeoJsonTooltip(
+            fields=["name", "value"], aliases=["区县", escape_text(value_label)], labels=True
+        )
+    else:
+        tooltip = folium.GeoJsonTooltip(fields=["name"], labels=False)
+
+    def style(feature: dict) -> dict:
+        return {
+            "fillColor": feature["properties"]["fill"],
+            "color": STROKE,
+            "weight": 1.5,
+            "fillOpacity": fill_opacity,
+        }
+
+    folium.GeoJson(
+        collection,
+        name=name,
+        style_function=style,
+        highlight_function=lambda _f: {"weight": 3, "fillOpacity": min(1.0, fill_opacity + 0.2)},
+        tooltip=tooltip,
+        zoom_on_click=False,
+        # A handful of polygons: SVG paths even on a canvas map (crisp, one path each).
+        renderer=JsCode("L.svg()"),
+    ).add_to(group)
+
+    if labels:
+        for dname, point in zip(gdf["name"], points.values, strict=True):
+            folium.Marker(
+                location=[round(point.y, COORD_DECIMALS), round(point.x, COORD_DECIMALS)],
+                icon=folium.DivIcon(
+                    html=f"<span>{escape_text(dname)}</span>",
+                    icon_size=(0, 0),
+                    class_name="gsyf-district-label",
+                ),
+                interactive=False,
+                keyboard=False,
+            ).add_to(group)
+    if legend is not None:
+        legend.add_to(group)
+    return group
+
+
+def district_counts(df: pd.DataFrame, column: str = "district") -> pd.Series:
+    """Rows per district adcode, for all six districts in the order of the domain (0 if none).
+
+    Parameters
+    ----------
+    df
+        Rows with a district adcode column.
+    column
+        Name of that column.
+
+    Returns
+    -------
+    pandas.Series
+        Counts indexed by adcode, named ``"count"``.
+    """
+    order = [d.adcode for d in DISTRICTS]
+    counts = df[column].astype(str).value_counts() if len(df) else pd.Series(dtype=int)
+    return counts.reindex(order, fill_value=0).astype(int).rename("count")
+
+
+def district_table(values: pd.Series, value_label: str = "数值") -> pd.DataFrame:
+    """A table of values by district with Chinese headers (区县, ``value_label``).
+
+    Parameters
+    ----------
+    values
+        Numbers keyed by adcode (e.g. from :func:`district_counts`).
+    value_label
+        Header of the value column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per district in the order of the domain, plus no index.
+    """
+    names = {d.adcode: d.name for d in DISTRICTS}
+    out = pd.DataFrame({
+        "区县": [names.get(str(a), str(a)) for a in values.index],
+        value_label: values.to_numpy(),
+    })  # fmt: skip
+    return out.reset_index(drop=True)
