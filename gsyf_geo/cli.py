@@ -7,6 +7,8 @@ Commands register themselves with :func:`command`, so later features add a funct
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import json
 import sys
 import time
@@ -67,6 +69,7 @@ def _demo_args(p: argparse.ArgumentParser) -> None:
 def demo(args: argparse.Namespace) -> int:
     """Generate the synthetic demo city and load it (replaces earlier demo rows only)."""
     from gsyf_geo.demo import load_demo
+    from gsyf_geo.domain import DEMO_LABEL
 
     if not 1 <= args.enterprises <= 500_000:
         print("错误：--enterprises 须在 1 到 500000 之间", file=sys.stderr)
@@ -75,7 +78,7 @@ def demo(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     counts = load_demo(store, enterprises=args.enterprises, seed=args.seed)
     elapsed = time.perf_counter() - started
-    print("已载入演示数据（合成数据，非真实统计）：")
+    print(f"已载入{DEMO_LABEL}：")
     for kind, n in counts.items():
         print(f"  {kind:22s} {n:>9,d}")
     print(f"  用时 {elapsed:.1f} s")
@@ -104,7 +107,23 @@ def info(args: argparse.Namespace) -> int:
     return 0
 
 
+# Feature packages that add commands with @command; imported when they exist.
+PLUGIN_MODULES: tuple[str, ...] = (
+    "gsyf_geo.importing.commands",
+    "gsyf_geo.siting.commands",
+    "gsyf_geo.monitor.commands",
+)
+
+
+def _load_plugins() -> None:
+    for name in PLUGIN_MODULES:
+        parent = name.rsplit(".", 1)[0]
+        if importlib.util.find_spec(parent) and importlib.util.find_spec(name):
+            importlib.import_module(name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _load_plugins()
     parser = argparse.ArgumentParser(prog="python -m gsyf_geo", description="工伤预防风险地图")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (configure, func) in _COMMANDS.items():

@@ -15,7 +15,7 @@ from enum import StrEnum
 CITY_ADCODE = "320400"
 CITY_NAME = "常州市"
 
-DEMO_LABEL = "演示数据（合成，非真实）"
+DEMO_LABEL = "演示数据（合成数据，非真实统计）"
 
 
 @dataclass(frozen=True)

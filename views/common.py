@@ -1,0 +1,33 @@
+"""What every page shares: the store (opened once per process) and the demo banner."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from gsyf_geo.domain import DEMO_LABEL
+from gsyf_geo.settings import db_url
+from gsyf_geo.store import Store
+
+
+@st.cache_resource(show_spinner=False)
+def _open_store(url: str) -> Store:
+    """Open the store once per process; fill an empty one with the demo city."""
+    store = Store(url)
+    store.create_schema()
+    if store.count("enterprise") == 0:
+        from gsyf_geo.demo import load_demo
+
+        with st.spinner("首次启动：正在生成演示数据…"):
+            load_demo(store)
+    return store
+
+
+def get_store() -> Store:
+    """The store named by ``GSYF_DB_URL`` (default: the embedded SQLite file)."""
+    return _open_store(db_url())
+
+
+def demo_banner(store: Store) -> None:
+    """Mark demo data as demo, on every page that shows data."""
+    if store.holds_demo_data:
+        st.warning(f"当前为{DEMO_LABEL}", icon=":material/warning:")
