@@ -35,6 +35,7 @@ import pandas as pd
 import shapely
 from shapely.ops import nearest_points
 
+from gsyf_geo.credit_code import CHAR_VALUE, CHARSET, ORG_WEIGHTS, WEIGHTS
 from gsyf_geo.crs import from_metric, to_metric
 from gsyf_geo.domain import (
     ACCIDENT_TYPES,
@@ -59,52 +60,6 @@ DEMO_KINDS: tuple[str, ...] = (
 )  # fmt: skip
 
 _INSERT_CHUNK = 50_000  # rows per Store.insert call, to bound memory for large N
-
-# --- 统一社会信用代码 (GB 32100-2015) -------------------------------------------------------
-
-_CREDIT_CHARSET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_CREDIT_VALUE = {c: i for i, c in enumerate(_CREDIT_CHARSET)}
-_CREDIT_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
-# Organisation code (GB 11714-1997) body weights.
-_ORG_WEIGHTS = np.array([3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
-
-
-def credit_code_check_char(code17: str) -> str:
-    """Return the check character of a 统一社会信用代码 given its first 17 characters.
-
-    Parameters
-    ----------
-    code17
-        The first 17 characters, from the charset ``0-9A-HJ-NPQRTUWXY`` (GB 32100-2015).
-
-    Returns
-    -------
-    str
-        The 18th character: with weights ``w_i = 3**i mod 31`` and character values
-        ``c_i`` (position in the charset), ``(31 - sum(c_i * w_i) mod 31) mod 31`` mapped
-        back through the charset.
-
-    Raises
-    ------
-    ValueError
-        If ``code17`` is not 17 characters of the charset.
-    """
-    code17 = code17.upper()
-    if len(code17) != 17 or any(c not in _CREDIT_VALUE for c in code17):
-        raise ValueError(f"统一社会信用代码前17位无效：{code17!r}")
-    total = sum(_CREDIT_VALUE[c] * int(w) for c, w in zip(code17, _CREDIT_WEIGHTS, strict=True))
-    return _CREDIT_CHARSET[(31 - total % 31) % 31]
-
-
-def is_valid_credit_code(code: str) -> bool:
-    """True when ``code`` is an 18-character 统一社会信用代码 with a correct check character."""
-    if not isinstance(code, str) or len(code) != 18:
-        return False
-    try:
-        return credit_code_check_char(code[:17]) == code[17].upper()
-    except ValueError:
-        return False
-
 
 # --- The result -----------------------------------------------------------------------------
 
@@ -523,7 +478,7 @@ def _town_weights(spec: tuple[tuple[str, float], ...]) -> np.ndarray:
 def _credit_codes(rng: np.random.Generator, districts_: np.ndarray) -> np.ndarray:
     """Unique valid 统一社会信用代码: "91" + district adcode + organisation code + check."""
     n = len(districts_)
-    charset = np.frombuffer(_CREDIT_CHARSET.encode(), dtype=np.uint8)
+    charset = np.frombuffer(CHARSET.encode(), dtype=np.uint8)
     body = np.zeros((n, 8), dtype=np.int64)  # values 0..30 (charset positions)
     new_style = rng.random(n) < 0.75  # "MA" codes of enterprises registered since 2015
     k_new = int(new_style.sum())
@@ -531,7 +486,7 @@ def _credit_codes(rng: np.random.Generator, districts_: np.ndarray) -> np.ndarra
     new_ids = rng.choice(31**6, size=k_new, replace=False)
     old_ids = rng.choice(10**8, size=k_old, replace=False)
     new_body = np.zeros((k_new, 8), dtype=np.int64)
-    new_body[:, 0], new_body[:, 1] = _CREDIT_VALUE["M"], _CREDIT_VALUE["A"]
+    new_body[:, 0], new_body[:, 1] = CHAR_VALUE["M"], CHAR_VALUE["A"]
     for pos in range(7, 1, -1):
         new_body[:, pos] = new_ids % 31
         new_ids //= 31
@@ -543,12 +498,12 @@ def _credit_codes(rng: np.random.Generator, districts_: np.ndarray) -> np.ndarra
     # GB 11714 check digit: letters count as 10..35 by their alphabet position.
     ascii_body = charset[body].astype(np.int64)
     alpha_value = np.where(ascii_body >= ord("A"), ascii_body - 55, ascii_body - ord("0"))
-    c9 = 11 - (alpha_value @ _ORG_WEIGHTS) % 11
-    org_check = np.where(c9 == 11, 0, np.where(c9 == 10, _CREDIT_VALUE["X"], c9))
-    prefix = np.array([[_CREDIT_VALUE[c] for c in "91" + d] for d in DISTRICT_BY_ADCODE])
+    c9 = 11 - (alpha_value @ ORG_WEIGHTS) % 11
+    org_check = np.where(c9 == 11, 0, np.where(c9 == 10, CHAR_VALUE["X"], c9))
+    prefix = np.array([[CHAR_VALUE[c] for c in "91" + d] for d in DISTRICT_BY_ADCODE])
     dist_idx = _lookup(districts_, _DISTRICT_INDEX).astype(np.int64)
     values = np.column_stack([prefix[dist_idx], body, org_check])  # 17 positions
-    check = (31 - (values @ _CREDIT_WEIGHTS) % 31) % 31
+    check = (31 - (values @ WEIGHTS) % 31) % 31
     full = np.column_stack([values, check])
     chars = np.ascontiguousarray(charset[full])
     return chars.view("S18").ravel().astype(str)

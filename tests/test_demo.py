@@ -7,12 +7,11 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from gsyf_geo.credit_code import credit_code_check_char, is_valid_credit_code
 from gsyf_geo.demo import (
     DEMO_YEARS,
     DemoData,
-    credit_code_check_char,
     generate_demo,
-    is_valid_credit_code,
     load_demo,
 )
 from gsyf_geo.domain import (

@@ -218,3 +218,55 @@ class Setting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str | None] = mapped_column(Text)
+
+
+class TrainingRecord(Base):
+    """A training or publicity activity that reached an enterprise (培训/宣传记录)."""
+
+    __tablename__ = "training_record"
+
+    record_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    activity: Mapped[str] = mapped_column(String(12), index=True)  # "training" | "publicity"
+    activity_date: Mapped[date] = mapped_column(Date, index=True)
+    credit_code: Mapped[str | None] = mapped_column(String(18), index=True)
+    district: Mapped[str] = mapped_column(String(6), index=True)
+    reporting_unit: Mapped[str] = mapped_column(String(6), index=True)
+    participants: Mapped[int | None] = mapped_column(Integer)
+    key_staff_trained: Mapped[int | None] = mapped_column(Integer)
+    provider: Mapped[str | None] = mapped_column(String(200))
+    topic: Mapped[str | None] = mapped_column(String(200))
+    checkup_project: Mapped[bool] = mapped_column(Boolean, default=False)  # 体检式 project
+    base_site_code: Mapped[str | None] = mapped_column(String(40))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class TrainingInstitution(Base):
+    """A training institution, and the year it was named a demonstration one (培训示范机构)."""
+
+    __tablename__ = "training_institution"
+
+    institution_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(6), index=True)
+    reporting_unit: Mapped[str] = mapped_column(String(6), index=True)
+    kind: Mapped[str | None] = mapped_column(String(24))
+    demonstration_year: Mapped[int | None] = mapped_column(Integer)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class Expert(Base):
+    """A member of the work-injury prevention expert pool (专家库). No personal data."""
+
+    __tablename__ = "expert"
+
+    expert_code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    field: Mapped[str | None] = mapped_column(String(40))
+    recommended_by: Mapped[str | None] = mapped_column(String(100))
+    joined_year: Mapped[int] = mapped_column(Integer)
+    left_year: Mapped[int | None] = mapped_column(Integer)
+    district: Mapped[str] = mapped_column(String(6), default="320400")
+    reporting_unit: Mapped[str] = mapped_column(String(6), default="320400")
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))

@@ -44,13 +44,17 @@ KINDS: dict[str, type[models.Base]] = {
     "training_base": models.TrainingBase,
     "work_injury": models.WorkInjury,
     "disease_case": models.DiseaseCase,
+    "training_record": models.TrainingRecord,
+    "training_institution": models.TrainingInstitution,
+    "expert": models.Expert,
 }
 LOCATED_KINDS = frozenset(
     k for k, m in KINDS.items() if issubclass(m, models.LocatedMixin)
 )
 # Children first, so deletes respect foreign keys.
 _DELETE_ORDER = (
-    "insurance_snapshot", "work_injury", "disease_case", "construction_project",
+    "insurance_snapshot", "work_injury", "disease_case", "training_record",
+    "training_institution", "expert", "construction_project",
     "training_base", "unit_year_total", "enterprise",
 )  # fmt: skip
 _CHUNK = 5_000
