@@ -40,6 +40,7 @@ from gsyf_geo.crs import from_metric, to_metric
 from gsyf_geo.domain import (
     ACCIDENT_TYPES,
     DISTRICT_BY_ADCODE,
+    DISTRICTS,
     JKQ_CODE,
     KEY_INDUSTRY_BY_ID,
     PNEUMOCONIOSIS,
@@ -56,7 +57,8 @@ DEMO_YEARS: tuple[int, ...] = (2020, 2021, 2022, 2023, 2024, 2025)
 # The order in which kinds are inserted (parents before children).
 DEMO_KINDS: tuple[str, ...] = (
     "enterprise", "insurance_snapshot", "unit_year_total", "construction_project",
-    "training_base", "work_injury", "disease_case",
+    "training_base", "work_injury", "disease_case", "training_record",
+    "training_institution", "expert",
 )  # fmt: skip
 
 _INSERT_CHUNK = 50_000  # rows per Store.insert call, to bound memory for large N
@@ -81,6 +83,9 @@ class DemoData:
     training_base: pd.DataFrame
     work_injury: pd.DataFrame
     disease_case: pd.DataFrame
+    training_record: pd.DataFrame
+    training_institution: pd.DataFrame
+    expert: pd.DataFrame
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The DataFrames by kind, in insertion order (parents first)."""
@@ -1134,6 +1139,96 @@ def _diseases(rng: np.random.Generator, ent: pd.DataFrame) -> pd.DataFrame:
 # --- Public API -------------------------------------------------------------------------------
 
 
+_PROVIDERS = ("常州市安全生产培训中心", "常州技师学院", "常州市建筑施工安全体验中心",
+              "江苏省工伤预防服务中心常州站", "常州市职业卫生技术服务中心")  # fmt: skip
+_EXPERT_FIELDS = ("工伤保险管理", "安全生产", "安全培训", "职业卫生", "财务管理", "教育研究")
+_RECOMMENDERS = ("市人社局", "市应急局", "市卫健委", "市住建局", "市交通局", "市总工会")
+# Training institutions named demonstration ones per year (plan: 2 in 2021, 10 by 2025).
+_INSTITUTION_DEMO_YEARS = (2021, 2021, 2022, 2022, 2023, 2023, 2024, 2024, 2025, 2025)
+# 体检式 project units per year (2021 task list: 70 units in 2021).
+_CHECKUP_UNITS = {2021: 70, 2022: 80, 2023: 90, 2024: 90, 2025: 100}
+
+
+def _programme(
+    rng: np.random.Generator, ent: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Training and publicity records, training institutions and the expert pool."""
+    years = np.array(DEMO_YEARS[1:])
+    # Publicity: one record per reached enterprise; training: one per enterprise with
+    # trained key staff. Priority industries were trained first (2021 task list).
+    pub = ent[ent["publicity_reached"].astype(bool)]
+    trn = ent[ent["key_staff_trained"] > 0]
+    early = trn["key_industry"].isin(["hazchem", "chemical", "mining", "building_materials"])
+    trn_year = np.where(
+        early.to_numpy(),
+        rng.choice(years, len(trn), p=[0.6, 0.15, 0.1, 0.1, 0.05]),
+        rng.choice(years, len(trn), p=[0.15, 0.2, 0.25, 0.2, 0.2]),
+    )
+    checkup = np.zeros(len(trn), dtype=bool)
+    for year, n in _CHECKUP_UNITS.items():
+        idx = np.flatnonzero(trn_year == year)
+        checkup[rng.choice(idx, min(n, len(idx)), replace=False)] = True
+    frames = []
+    for activity, df, yr in (
+        ("publicity", pub, rng.choice(years, len(pub))),
+        ("training", trn, trn_year),
+    ):
+        participants = np.maximum(
+            1, (df["employees"].to_numpy() * rng.uniform(0.2, 0.8, len(df))).astype(int)
+        )
+        frames.append(pd.DataFrame({
+            "activity": activity,
+            "activity_date": _date_column(_dates(rng, yr)),
+            "credit_code": df["credit_code"].to_numpy(),
+            "district": df["district"].to_numpy(),
+            "reporting_unit": _units_of(df["town_code"].to_numpy()),
+            "participants": participants,
+            "key_staff_trained": df["key_staff_trained"].to_numpy() if activity == "training" else 0,
+            "provider": _pick(rng, _PROVIDERS, len(df)),
+            "topic": "工伤预防宣传" if activity == "publicity" else "重要岗位工伤预防培训",
+            "checkup_project": checkup if activity == "training" else False,
+        }))  # fmt: skip
+    rec = pd.concat(frames, ignore_index=True).sort_values(
+        ["activity_date", "credit_code", "activity"], kind="stable"
+    )
+    yr = rec["activity_date"].dt.year.astype(str).to_numpy()
+    seq = rec.groupby(yr).cumcount().to_numpy() + 1
+    rec.insert(0, "record_id", _cat("TR", yr, "-", _zfill(seq, 6)))
+    rec["is_demo"] = True
+
+    n_inst = 24
+    inst_district = rng.choice(
+        [d.adcode for d in DISTRICTS], n_inst, p=[0.14, 0.14, 0.22, 0.26, 0.12, 0.12]
+    )
+    demo_year = np.full(n_inst, None, dtype=object)
+    demo_year[: len(_INSTITUTION_DEMO_YEARS)] = _INSTITUTION_DEMO_YEARS
+    names = _pick(rng, _NAME_SYLLABLES, 2 * n_inst).reshape(-1, 2)
+    kinds = rng.choice(["安全培训机构", "技工院校", "行业协会"], n_inst, p=[0.6, 0.25, 0.15])
+    inst = pd.DataFrame({
+        "institution_code": [f"INST-{i + 1:03d}" for i in range(n_inst)],
+        "name": [f"常州市{a}{b}{k}" for (a, b), k in zip(names, kinds, strict=True)],
+        "district": inst_district,
+        "reporting_unit": inst_district,
+        "kind": kinds,
+        "demonstration_year": demo_year,
+        "is_demo": True,
+    })  # fmt: skip
+
+    joined = np.concatenate([np.full(32, 2021), rng.choice(years[1:], 26)])
+    left = np.where(rng.random(len(joined)) < 0.1, joined + rng.integers(1, 4, len(joined)), 0)
+    experts = pd.DataFrame({
+        "expert_code": [f"EXP-{i + 1:03d}" for i in range(len(joined))],
+        "field": _pick(rng, _EXPERT_FIELDS, len(joined)),
+        "recommended_by": _pick(rng, _RECOMMENDERS, len(joined)),
+        "joined_year": joined,
+        "left_year": [int(v) if 2021 < v <= 2025 else None for v in left],
+        "district": "320400",
+        "reporting_unit": "320400",
+        "is_demo": True,
+    })  # fmt: skip
+    return rec.reset_index(drop=True), inst, experts
+
+
 def generate_demo(enterprises: int = 20_000, seed: int = 2021) -> DemoData:
     """Generate a synthetic 常州 (pure: same arguments, same data).
 
@@ -1154,7 +1249,8 @@ def generate_demo(enterprises: int = 20_000, seed: int = 2021) -> DemoData:
     if enterprises < 1:
         raise ValueError("enterprises must be at least 1")
     root = np.random.default_rng(seed)
-    r_ent, r_snap, r_unit, r_proj, r_base, r_inj, r_dis = root.spawn(7)
+    # Children are keyed by position, so adding a stream at the end changes no earlier one.
+    r_ent, r_snap, r_unit, r_proj, r_base, r_inj, r_dis, r_prog = root.spawn(8)
     ent = _enterprises(r_ent, int(enterprises))
     snap = _snapshots(r_snap, ent)
     units = _unit_totals(r_unit)
@@ -1162,6 +1258,7 @@ def generate_demo(enterprises: int = 20_000, seed: int = 2021) -> DemoData:
     bases = _training_bases(r_base, ent)
     injuries = _injuries(r_inj, ent, snap, projects)
     diseases = _diseases(r_dis, ent)
+    records, institutions, experts = _programme(r_prog, ent)
     return DemoData(
         enterprise=ent,
         insurance_snapshot=snap,
@@ -1170,6 +1267,9 @@ def generate_demo(enterprises: int = 20_000, seed: int = 2021) -> DemoData:
         training_base=bases,
         work_injury=injuries,
         disease_case=diseases,
+        training_record=records,
+        training_institution=institutions,
+        expert=experts,
     )
 
 
@@ -1177,6 +1277,7 @@ _DATE_COLUMNS: dict[str, str] = {
     "construction_project": "start_date",
     "work_injury": "injury_date",
     "disease_case": "diagnosis_date",
+    "training_record": "activity_date",
 }
 
 

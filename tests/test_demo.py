@@ -17,6 +17,7 @@ from gsyf_geo.demo import (
 from gsyf_geo.domain import (
     ACCIDENT_TYPES,
     BASE_KINDS,
+    CITY_ADCODE,
     DISTRICT_BY_ADCODE,
     KEY_INDUSTRIES,
     KEY_INDUSTRY_BY_ID,
@@ -106,7 +107,9 @@ def test_frames_use_model_columns_and_are_all_demo(demo: DemoData) -> None:
             assert df["town_code"].str.fullmatch(r"\d{9}").all(), kind
         else:
             assert {"district", "reporting_unit"} <= set(df.columns), kind
-        assert df["district"].isin(list(DISTRICT_BY_ADCODE)).all(), kind
+        # The expert pool is city-level: its rows carry the city's own code.
+        allowed = [CITY_ADCODE] if kind == "expert" else list(DISTRICT_BY_ADCODE)
+        assert df["district"].isin(allowed).all(), kind
     assert demo.counts() == {k: len(df) for k, df in demo.frames().items()}
 
 
@@ -485,3 +488,18 @@ def test_a_seed_outside_its_district_is_pulled_inside() -> None:
         assert locate_district(lon, lat)[0] != district
         new = _pull_inside(lon, lat, district)
         assert locate_district(*new)[0] == district
+
+
+def test_programme_records_follow_the_2021_task_list(demo: DemoData) -> None:
+    rec = demo.training_record
+    year = rec["activity_date"].dt.year
+    # 70 体检式 units completed in 2021 (2021 task list), and only training records carry it.
+    assert (rec["checkup_project"] & (year == 2021)).sum() == 70
+    assert not rec.loc[rec["activity"] == "publicity", "checkup_project"].any()
+    assert set(rec["credit_code"]) <= set(demo.enterprise["credit_code"])
+    trained = rec[rec["activity"] == "training"].groupby("credit_code")["key_staff_trained"].sum()
+    ent = demo.enterprise.set_index("credit_code")
+    assert (trained == ent.loc[trained.index, "key_staff_trained"]).all()
+    inst = demo.training_institution["demonstration_year"].dropna()
+    assert (inst == 2021).sum() == 2 and len(inst) == 10
+    assert (demo.expert["joined_year"] == 2021).sum() >= 30
