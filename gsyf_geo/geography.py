@@ -17,8 +17,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gsyf_geo.crs import METRIC_CRS, WGS84, gdf_to_wgs84
-from gsyf_geo.domain import DISTRICT_BY_ADCODE, DISTRICTS, reporting_unit_for
+from gsyf_geo.crs import METRIC_CRS, WGS84, gdf_to_wgs84, to_metric
+from gsyf_geo.domain import (
+    DISTRICT_BY_ADCODE,
+    DISTRICTS,
+    JKQ,
+    REPORTING_UNITS,
+    reporting_unit_for,
+)
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 BOUNDARY_DIR = DATA_DIR / "boundaries"
@@ -115,6 +121,63 @@ def city_outline() -> shapely.Geometry:
     """The city outline in WGS-84."""
     gdf = gpd.read_file(BOUNDARY_DIR / CITY_FILE)
     return shapely.union_all(gdf.geometry.values)
+
+
+@lru_cache(maxsize=1)
+def reporting_units() -> gpd.GeoDataFrame:
+    """The seven reporting units as polygons in WGS-84.
+
+    Five districts as they are, 武进 without 经开区, and 经开区. No boundary of 经开区 is
+    published with the reference data, so its polygon is approximate: the union of the
+    Voronoi cells (inside 武进, in EPSG:4549) of its six town seeds among all 武进 town
+    seeds. Column ``approximate`` says which polygons are such an approximation.
+
+    Columns: ``code``, ``name``, ``short_name``, ``district_adcode``, ``approximate``,
+    ``geometry``.
+    """
+    metric = districts().to_crs(METRIC_CRS).set_index("adcode")
+    parent = metric.loc[JKQ.district_adcode, "geometry"]
+    seeds = towns()
+    seeds = seeds[seeds["district_adcode"] == JKQ.district_adcode]
+    x, y = to_metric(seeds["lon"].to_numpy(float), seeds["lat"].to_numpy(float))
+    points = shapely.points(x, y)
+    cells = shapely.get_parts(
+        shapely.voronoi_polygons(shapely.multipoints(points), extend_to=parent.envelope.buffer(5e4))
+    )
+    # voronoi_polygons returns cells in no fixed order: match each cell to its seed.
+    tree = shapely.STRtree(cells)
+    seed_idx, cell_idx = tree.query(points, predicate="intersects")
+    jkq_mask = seeds["reporting_unit"].to_numpy() == JKQ.code
+    jkq_cells = cells[cell_idx[jkq_mask[seed_idx]]]
+    jkq_area = shapely.intersection(shapely.union_all(jkq_cells), parent)
+    jkq_area = shapely.make_valid(shapely.set_precision(jkq_area, 1.0))
+    rest = shapely.make_valid(shapely.set_precision(shapely.difference(parent, jkq_area), 1.0))
+    rows = []
+    for unit in REPORTING_UNITS:
+        if unit.code == JKQ.code:
+            geom, approx = jkq_area, True
+        elif unit.code == JKQ.district_adcode:
+            geom, approx = rest, True
+        else:
+            geom, approx = metric.loc[unit.code, "geometry"], False
+        rows.append(
+            {
+                "code": unit.code,
+                "name": unit.name,
+                "short_name": unit.short_name,
+                "district_adcode": unit.district_adcode,
+                "approximate": approx,
+                "geometry": geom,
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=METRIC_CRS).to_crs(WGS84)
+
+
+def unit_at(lon: float, lat: float) -> str | None:
+    """The reporting-unit code whose polygon holds (lon, lat), or None outside the city."""
+    units = reporting_units()
+    hit = units[units.geometry.contains(shapely.Point(lon, lat))]
+    return str(hit["code"].iloc[0]) if len(hit) else None
 
 
 def district_areas_km2() -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""The Streamlit page, run headless with AppTest against a copy of the small demo store."""
+"""The risk map page, run headless with AppTest against a copy of the small demo store."""
 
 from __future__ import annotations
 
@@ -6,14 +6,15 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
-from gsyf_geo.domain import DISTRICTS
-from gsyf_geo.store import Store
+from gsyf_geo.domain import DEMO_LABEL
+from gsyf_geo.store import CITY, Scope, Store
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 TITLE = "常州市工伤预防风险地图"
-DEMO_BANNER = "当前为演示数据（合成数据，非真实统计）"
+DEMO_BANNER = f"当前为{DEMO_LABEL}"
 
 
 @pytest.fixture
@@ -33,26 +34,87 @@ def _run(at: AppTest) -> AppTest:
     return at
 
 
-def test_app_shows_title_demo_banner_and_counts(demo_db_url):
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label))
+
+
+def _count(url: str, scope: Scope = CITY) -> int:
+    store = Store(url)
+    try:
+        return store.count("enterprise", scope)
+    finally:
+        store.engine.dispose()
+
+
+def _listing(at: AppTest):
+    return next(df.value for df in at.dataframe if "统一社会信用代码" in df.value.columns)
+
+
+def test_page_shows_title_banner_figures_and_list(demo_db_url):
     at = _run(AppTest.from_file(str(APP), default_timeout=120))
     assert [t.value for t in at.title] == [TITLE]
     assert any(DEMO_BANNER in w.value for w in at.warning)
-    table = at.dataframe[0].value
-    assert table["区县"].tolist() == [d.name for d in DISTRICTS]
-    store = Store(demo_db_url)
-    assert int(table["企业数（家）"].sum()) == store.count("enterprise")
-    store.engine.dispose()
-    assert at.sidebar.selectbox[0].value == "none"
+    n = _count(demo_db_url)
+    assert _metric(at, "企业") == f"{n:,}"
+    assert len(_listing(at)) == n
+    assert _metric(at, "宣传培训基地").endswith("/ 10")
+    assert at.sidebar.selectbox(key="basemap").value == "none"
+
+
+def test_unit_filter_changes_figures_list_and_url(demo_db_url):
+    at = _run(AppTest.from_file(str(APP), default_timeout=120))
+    city_gap = _metric(at, "参保缺口")
+    at.sidebar.selectbox(key="unit").set_value("JKQ")
+    _run(at)
+    n = _count(demo_db_url, Scope.unit("JKQ"))
+    assert 0 < n and _metric(at, "企业") == f"{n:,}"
+    assert set(_listing(at)["统计单元"]) == {"经开区"}
+    assert _metric(at, "参保缺口") != city_gap
+    assert at.query_params["unit"] == "JKQ"
+    assert any(b.label == "← 返回全市" for b in at.button)
+
+
+def test_industry_and_grade_filters_narrow_the_list(demo_db_url):
+    at = _run(AppTest.from_file(str(APP), default_timeout=120))
+    total = len(_listing(at))
+    at.sidebar.multiselect(key="industries").set_value(["chemical", "hazchem"])
+    _run(at)
+    chem = _listing(at)
+    assert 0 < len(chem) < total and set(chem["重点行业"]) == {"化工", "危险化学品"}
+    at.sidebar.multiselect(key="grades").set_value(["red"])
+    _run(at)
+    red = _listing(at)
+    assert len(red) < len(chem) and set(red["风险等级"]) <= {"红（重大风险）"}
+    assert at.query_params["industries"] == "chemical,hazchem"
+
+
+def test_a_shared_link_opens_the_same_view(demo_db_url):
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params["unit"] = "320481"
+    at.query_params["years"] = "2021-2023"
+    at.query_params["indicator"] = "gap"
+    _run(at)
+    assert at.sidebar.selectbox(key="unit").value == "320481"
+    assert at.sidebar.selectbox(key="indicator").value == "gap"
+    assert _metric(at, "企业") == f"{_count(demo_db_url, Scope.unit('320481')):,}"
+    assert any(m.label == "工伤（2021–2023年）" for m in at.metric)
+
+
+def test_back_to_the_whole_city(demo_db_url):
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params["unit"] = "320411"
+    _run(at)
+    next(b for b in at.button if b.label == "← 返回全市").click()
+    _run(at)
+    assert at.sidebar.selectbox(key="unit").value == "city"
+    assert _metric(at, "企业") == f"{_count(demo_db_url):,}"
 
 
 def test_basemap_without_key_falls_back(demo_db_url):
     at = _run(AppTest.from_file(str(APP), default_timeout=120))
-    at.sidebar.selectbox[0].set_value("tianditu")
+    at.sidebar.selectbox(key="basemap").set_value("tianditu")
     _run(at)
     assert any("GSYF_TIANDITU_KEY" in w.value for w in at.sidebar.warning)
-    at.sidebar.selectbox[0].set_value("amap")
-    _run(at)
-    assert not at.sidebar.warning
 
 
 def test_real_data_has_no_banner(tmp_path, monkeypatch, demo_sqlite_path):
@@ -61,15 +123,13 @@ def test_real_data_has_no_banner(tmp_path, monkeypatch, demo_sqlite_path):
     shutil.copyfile(demo_sqlite_path, path)
     store = Store(f"sqlite:///{path}")
     with store.transaction() as conn:
-        from sqlalchemy import text
-
         conn.execute(text("DELETE FROM setting WHERE key = 'demo_seed'"))
     before = store.count("enterprise")
     store.engine.dispose()
     monkeypatch.setenv("GSYF_DB_URL", f"sqlite:///{path}")
     at = _run(AppTest.from_file(str(APP), default_timeout=120))
     assert not any(DEMO_BANNER in w.value for w in at.warning)
-    assert int(at.dataframe[0].value["企业数（家）"].sum()) == before
+    assert _metric(at, "企业") == f"{before:,}"
 
 
 def test_first_start_loads_demo_once(tmp_path, monkeypatch):
@@ -87,6 +147,6 @@ def test_first_start_loads_demo_once(tmp_path, monkeypatch):
     monkeypatch.setenv("GSYF_DB_URL", f"sqlite:///{tmp_path / 'fresh.sqlite'}")
     at = _run(AppTest.from_file(str(APP), default_timeout=120))
     assert any(DEMO_BANNER in w.value for w in at.warning)
-    assert int(at.dataframe[0].value["企业数（家）"].sum()) == 300
+    assert _metric(at, "企业") == "300"
     _run(AppTest.from_file(str(APP), default_timeout=120))  # same process: cached store
     assert len(calls) == 1

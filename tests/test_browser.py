@@ -1,165 +1,126 @@
-"""The real page in headless Chromium: the district map draws and no request leaves the machine.
+"""The real risk map in headless Chromium: it draws, drills down, escapes names, stays offline.
 
-Starts ``streamlit run app.py`` on a free port against a copy of the small demo store,
-records every request the page makes, waits until Leaflet has drawn the districts inside
-streamlit-folium's iframe and saves a screenshot to ``artifacts/browser_district_map.png``.
+Starts ``streamlit run app.py`` against a copy of the small demo store (plus one enterprise
+whose name is an HTML injection attempt), records every request the page makes, and saves
+screenshots under ``artifacts/``.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
+import pandas as pd
 import pytest
 
-from gsyf_geo.domain import DISTRICTS
+from devkit.browser import CHROMIUM_ARGS, folium_frame, outside_requests, streamlit_app, wait_idle
+from gsyf_geo.credit_code import credit_code_check_char
+from gsyf_geo.store import Store
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
-SCREENSHOT = ARTIFACTS / "browser_district_map.png"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-START_TIMEOUT_S = 90
+XSS_NAME = "<img src=x onerror=alert(1)>"
+XSS_CODE = "91320481MA1XQQ000" + credit_code_check_char("91320481MA1XQQ000")
+SHEZHU = "320481116"  # 社渚镇, 溧阳
 DRAW_TIMEOUT_MS = 90_000
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
+MAP_READY = """() => {
+    if (!window.map) return false;
+    const kinds = Object.values(window.map._layers)
+        .map(l => l.feature && l.feature.properties && l.feature.properties.kind).filter(Boolean);
+    const units = kinds.filter(k => k === 'unit').length;
+    const ents = kinds.filter(k => k === 'hexagon' || k === 'enterprise').length;
+    return units === 7 && ents > 0 ? {units: units, enterprises: ents,
+        hexagons: kinds.filter(k => k === 'hexagon').length} : false;
+}"""
 
 
 @pytest.fixture(scope="module")
 def app_url(demo_sqlite_path, tmp_path_factory) -> Iterator[str]:
-    """Base URL of ``streamlit run app.py`` serving a copy of the demo store."""
     tmp = tmp_path_factory.mktemp("browser")
     db = tmp / "demo.sqlite"
     shutil.copyfile(demo_sqlite_path, db)
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    env.update(GSYF_DB_URL=f"sqlite:///{db}", PYTHONUNBUFFERED="1")
-    env.pop("GSYF_TIANDITU_KEY", None)
-    log = (tmp / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.port", str(port),
-            "--server.address", "127.0.0.1",
-            "--server.headless", "true",
-            "--browser.gatherUsageStats", "false",
-        ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not _healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(f"streamlit did not start:\n{(tmp / 'streamlit.log').read_text()}")
-            time.sleep(0.3)
+    store = Store(f"sqlite:///{db}")
+    store.upsert("enterprise", pd.DataFrame({
+        "credit_code": [XSS_CODE], "name": [XSS_NAME], "district": ["320481"], "town_code": [SHEZHU],
+        "lon": [119.18], "lat": [31.35], "key_industry": ["building_materials"], "industry_code": ["C3021"],
+        "risk_class": [6], "employees": [50], "insured": [20], "key_staff": [4], "key_staff_trained": [1],
+        "address": ["<script>alert(2)</script>社渚"],
+    }))  # fmt: skip
+    with store.transaction() as conn:  # a finished batch: the app's data cache sees new data
+        store.finish_batch(store.start_batch("test", conn), conn)
+    store.engine.dispose()
+    with streamlit_app(f"sqlite:///{db}", tmp / "streamlit.log") as (url, _proc):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
-def _folium_frame(page, timeout_s: float = 60):
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        for frame in page.frames:
-            if "streamlit_folium" in frame.url:
-                return frame
-        page.wait_for_timeout(250)
-    raise AssertionError(f"no streamlit-folium iframe; frames: {[f.url for f in page.frames]}")
-
-
-def test_district_map_draws_offline(app_url, chromium_path):
+def test_risk_map_draws_drills_down_and_stays_offline(app_url, chromium_path):
     from playwright.sync_api import sync_playwright
 
     requests: list[str] = []
-    bad_static: list[str] = []
+    dialogs: list[str] = []
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
-        )
+        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+            context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="zh-CN")
             context.on("request", lambda r: requests.append(r.url))
-            context.on(
-                "response",
-                lambda r: bad_static.append(f"{r.status} {r.url}")
-                if "/app/static/" in r.url and r.status >= 400
-                else None,
-            )
             page = context.new_page()
             page.on("websocket", lambda ws: requests.append(ws.url))
-            page.goto(app_url, wait_until="domcontentloaded")
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
 
-            frame = _folium_frame(page)
+            # 1. The whole city: seven units, enterprise hexagons, names, headline figures.
+            page.goto(app_url, wait_until="domcontentloaded")
+            frame = folium_frame(page)
+            drawn = frame.wait_for_function(MAP_READY, timeout=DRAW_TIMEOUT_MS).json_value()
+            assert drawn["units"] == 7 and drawn["hexagons"] > 0  # far out: aggregated
+            wait_idle(page)
+            labels = frame.locator(".gsyf-district-label").all_inner_texts()
+            assert sorted(labels) == sorted(["天宁区", "钟楼区", "新北区", "武进区", "金坛区", "溧阳市", "经开区"])
+            assert page.get_by_text("当前为演示数据（合成数据，非真实统计）").count() >= 1
+            assert frame.locator(".leaflet-tile").count() == 0  # no basemap by default
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(ARTIFACTS / "browser_risk_map.png"), full_page=True)
+
+            # 2. Click 溧阳 on the map: the page drills into it, with a way back.
+            point = frame.evaluate(
+                "() => { const p = window.map.latLngToContainerPoint([31.40, 119.45]);"
+                " return {x: p.x, y: p.y}; }"
+            )
+            frame.locator("#map_div").click(position=point)
+            page.get_by_role("button", name="← 返回全市").wait_for(timeout=DRAW_TIMEOUT_MS)
+            wait_idle(page)
+            assert "unit=320481" in page.url
+            assert page.get_by_text("溧阳 · ").count() >= 1
+
+            # 3. A filter (one town) brings individual enterprises; an injected name stays text.
+            page.goto(f"{app_url}/?unit=320481&towns={SHEZHU}", wait_until="domcontentloaded")
+            frame = folium_frame(page)
             frame.wait_for_function(
-                "document.querySelectorAll('path.leaflet-interactive').length >= 6"
-                " && document.querySelectorAll('.gsyf-district-label').length === 6",
+                "() => window.map && Object.values(window.map._layers).some("
+                "l => l.feature && l.feature.properties.kind === 'enterprise')",
                 timeout=DRAW_TIMEOUT_MS,
             )
-            page.wait_for_selector(
-                '[data-testid="stStatusWidget"]', state="detached", timeout=DRAW_TIMEOUT_MS
+            wait_idle(page)
+            frame.evaluate(
+                """code => Object.values(window.map._layers).find(
+                    l => l.feature && l.feature.properties.id === code).openPopup()""",
+                XSS_CODE,
             )
-            page.wait_for_timeout(800)  # let tiles-less canvas, labels and fonts settle
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
-
-            labels = frame.locator(".gsyf-district-label").all_inner_texts()
-            assert sorted(labels) == sorted(d.name for d in DISTRICTS)
-            assert frame.locator(".gsyf-legend").count() == 1
-            assert frame.locator(".leaflet-tile").count() == 0  # no basemap by default
-            assert page.get_by_text("当前为演示数据（合成数据，非真实统计）").count() >= 1
-            assert page.locator("h1", has_text="常州市工伤预防风险地图").count() == 1
-
-            # Hovering a district (at its label; labels let the pointer through) shows its tooltip.
-            box = frame.locator(".gsyf-district-label", has_text="武进区").bounding_box()
-            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 12)
-            tooltip = frame.locator(".leaflet-tooltip")
-            tooltip.wait_for(timeout=10_000)
-            assert "武进区" in tooltip.inner_text() and "企业数" in tooltip.inner_text()
+            popup = frame.locator(".leaflet-popup-content")
+            popup.wait_for(timeout=10_000)
+            text = popup.inner_text()
+            assert XSS_NAME in text and "<script>alert(2)</script>社渚" in text
+            assert popup.locator("img").count() == 0 and popup.locator("script").count() == 0
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(ARTIFACTS / "browser_enterprise_card.png"), full_page=False)
         finally:
             browser.close()
 
+    assert dialogs == [], f"injected script ran: {dialogs}"
     assert requests, "no requests recorded"
-    outside = [u for u in requests if urlsplit(u).scheme not in ("data", "blob")
-               and urlsplit(u).hostname not in LOCAL_HOSTS]  # fmt: skip
-    assert outside == [], f"requests left the machine: {outside}"
+    assert outside_requests(requests) == [], "requests left the machine"
     assert any("/app/static/vendor/leaflet-1.9.3/leaflet.js" in u for u in requests)
-    assert bad_static == [], bad_static
-    assert SCREENSHOT.stat().st_size > 10_000

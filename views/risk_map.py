@@ -1,49 +1,259 @@
-"""风险地图 — the risk map page (layout only; computing lives in gsyf_geo)."""
+"""风险地图 — the risk map page (layout only; computing lives in gsyf_geo).
+
+The sidebar state lives in the URL (shareable links). The map sits in a fragment: panning
+and zooming rerun only the fragment, which redraws just the enterprise layer for the new
+view (streamlit-folium's ``feature_group_to_add``); a click on a district drills into it.
+"""
 
 from __future__ import annotations
+
+import time
 
 import streamlit as st
 from streamlit_folium import st_folium
 
-from gsyf_geo.geography import districts
-from gsyf_geo.layers.basemaps import BASEMAPS, DEFAULT_BASEMAP, add_basemap, unavailable_reason
-from gsyf_geo.layers.districts import district_counts, district_layer, district_table
-from gsyf_geo.layers.offline import make_offline_map
+from gsyf_geo.analysis.filters import (
+    CLASS_SCHEMES,
+    COLOR_BY,
+    LAYERS,
+    MapState,
+    apply_state,
+)
+from gsyf_geo.analysis.indicators import INDICATORS, enterprise_table, headline, unit_indicators
+from gsyf_geo.analysis.mapdata import MapData, load_map_data
+from gsyf_geo.analysis.risk import RISK_GRADES
+from gsyf_geo.crs import to_wgs84
+from gsyf_geo.domain import (
+    DEMO_LABEL,
+    KEY_INDUSTRIES,
+    REPORTING_UNIT_BY_CODE,
+    REPORTING_UNITS,
+    SIZE_CLASSES,
+)
+from gsyf_geo.geography import towns, unit_at
+from gsyf_geo.layers.basemaps import BASEMAPS, DEFAULT_BASEMAP, unavailable_reason
+from gsyf_geo.layers.bases import BASE_TARGET
+from gsyf_geo.layers.enterprises import enterprise_layer
+from gsyf_geo.layers.projects import PROJECT_TARGET
+from gsyf_geo.layers.riskmap import build_risk_map
+from gsyf_geo.tabular import to_csv_bytes, to_xlsx_bytes
 from views.common import demo_banner, get_store
 
 TITLE = "常州市工伤预防风险地图"
-COUNT_LABEL = "企业数（家）"
-MAP_HEIGHT = 600
+MAP_HEIGHT = 680
+LIST_ROWS = 5_000  # rows shown on the page; exports hold every row
+MAP_KEY = "risk_map"
 
 store = get_store()
 
-st.title(TITLE)
-demo_banner(store)
+
+@st.cache_resource(show_spinner="正在读取数据…", max_entries=4)
+def map_data(url: str, version: str) -> MapData:
+    """The map's data, read once per data version (a new import invalidates it)."""
+    return load_map_data(store)
+
+
+data = map_data(str(store.engine.url), store.data_version())
+years = data.years or (2025,)
+
+# --- state: URL on the first run, then the widgets ----------------------------------------
+if "risk_state_loaded" not in st.session_state:
+    first = MapState.from_params(st.query_params.to_dict(), tuple(INDICATORS))
+    lo, hi = first.year_range(years)
+    st.session_state.update(
+        unit=first.unit, towns=list(first.towns), industries=list(first.industries),
+        sizes=list(first.sizes), grades=list(first.grades), years=(lo, hi),
+        layers=list(first.layers), indicator=first.indicator, scheme=first.scheme,
+        color_by=first.color_by, include_commuting=first.include_commuting,
+        basemap=first.basemap if first.basemap in BASEMAPS else DEFAULT_BASEMAP,
+        risk_state_loaded=True,
+    )  # fmt: skip
+
+# A drill-down (map click) or the way back asks for a unit before the widgets exist.
+if "_goto_unit" in st.session_state:
+    st.session_state.unit = st.session_state.pop("_goto_unit")
+    st.session_state.towns = []
+    st.session_state.pop(MAP_KEY, None)
+
+unit_names = {"city": "全市", **{u.code: u.short_name for u in REPORTING_UNITS}}
+town_table = towns()
 
 with st.sidebar:
-    st.header("地图设置")
-    choice = st.selectbox(
-        "底图",
-        options=list(BASEMAPS),
-        index=list(BASEMAPS).index(DEFAULT_BASEMAP),
-        format_func=lambda key: BASEMAPS[key].label,
-    )
-    reason = unavailable_reason(choice)
+    st.header("筛选")
+    st.selectbox("辖市区 / 统计单元", list(unit_names), format_func=unit_names.get, key="unit")
+    unit_towns = town_table if st.session_state.unit == "city" else town_table[
+        town_table["reporting_unit"] == st.session_state.unit
+    ]
+    st.session_state.towns = [t for t in st.session_state.towns if t in set(unit_towns["code"])]
+    st.multiselect(
+        "乡镇（街道）", unit_towns["code"].tolist(), key="towns",
+        format_func=dict(zip(town_table["code"], town_table["name"], strict=True)).get, placeholder="全部",
+    )  # fmt: skip
+    st.multiselect("重点行业", [k.id for k in KEY_INDUSTRIES], key="industries",
+                   format_func=lambda k: next(i.name for i in KEY_INDUSTRIES if i.id == k), placeholder="全部")
+    st.multiselect("企业规模", [s.id for s in SIZE_CLASSES], key="sizes",
+                   format_func=lambda k: next(s.name for s in SIZE_CLASSES if s.id == k), placeholder="全部")
+    st.multiselect("风险等级", [g.id for g in RISK_GRADES], key="grades",
+                   format_func=lambda k: next(g.name for g in RISK_GRADES if g.id == k), placeholder="全部")
+    if len(years) > 1:
+        st.select_slider("年份", options=list(years), key="years")
+    st.checkbox("包含上下班途中事故", key="include_commuting")
+    st.header("地图")
+    st.multiselect("图层", list(LAYERS), format_func=LAYERS.get, key="layers")
+    st.selectbox("专题指标", list(INDICATORS), format_func=lambda k: INDICATORS[k].name, key="indicator")
+    st.radio("分级方法", list(CLASS_SCHEMES), format_func=CLASS_SCHEMES.get, key="scheme", horizontal=True)
+    st.radio("企业着色", list(COLOR_BY), format_func=COLOR_BY.get, key="color_by", horizontal=True)
+    st.selectbox("底图", list(BASEMAPS), format_func=lambda k: BASEMAPS[k].label, key="basemap")
+    basemap = st.session_state.basemap
+    reason = unavailable_reason(basemap)
     if reason:
-        st.warning(f"{BASEMAPS[choice].label}不可用：{reason}已改用无底图。")
-        choice = DEFAULT_BASEMAP
-    st.caption(BASEMAPS[choice].note)
+        st.warning(f"{BASEMAPS[basemap].label}不可用：{reason}已改用无底图。")
+        basemap = DEFAULT_BASEMAP
 
-counts = district_counts(store.read("enterprise", columns=["district"]))
+chosen_years = st.session_state.years
+if not isinstance(chosen_years, tuple | list):
+    chosen_years = (chosen_years, chosen_years)
+state = MapState(
+    unit=st.session_state.unit, towns=tuple(st.session_state.towns),
+    industries=tuple(st.session_state.industries), sizes=tuple(st.session_state.sizes),
+    grades=tuple(st.session_state.grades), years=(int(chosen_years[0]), int(chosen_years[-1])),
+    layers=tuple(st.session_state.layers), indicator=st.session_state.indicator, basemap=basemap,
+    include_commuting=st.session_state.include_commuting, scheme=st.session_state.scheme,
+    color_by=st.session_state.color_by,
+)  # fmt: skip
+st.query_params.from_dict(state.to_params())
 
-m = make_offline_map()
-basemap = add_basemap(m, choice)
-district_layer(districts(), counts, value_label=COUNT_LABEL, gcj02=basemap.gcj02).add_to(m)
+started = time.perf_counter()
+view = apply_state(data, state)
+table = unit_indicators(view, data.years)
+totals = headline(view, data.years)
+server_ms = (time.perf_counter() - started) * 1000
 
-map_col, table_col = st.columns([3, 1])
+# --- page -------------------------------------------------------------------------------------
+st.title(TITLE)
+demo_banner(store)
+scope_label = unit_names[state.unit]
+y0, y1 = view.years
+period = f"{y0}年" if y0 == y1 else f"{y0}–{y1}年"
+head_left, head_right = st.columns([4, 1])
+head_left.markdown(f"**{scope_label}** · {period} · 共 {len(view.enterprises):,} 家重点行业企业")
+if state.unit != "city" and head_right.button("← 返回全市", width="stretch"):
+    st.session_state["_goto_unit"] = "city"
+    st.rerun()
+
+
+def _num(value: float | None, fmt: str = "{:,.0f}") -> str:
+    return "无数据" if value is None else fmt.format(value)
+
+
+def _pct_delta(value: float | None, label: str) -> str | None:
+    return None if value is None else f"{value:+.1%} {label}"
+
+
+cols = st.columns(7)
+cols[0].metric("企业", _num(totals["enterprises"]))
+cols[1].metric("职工", _num(totals["employees"]))
+cols[2].metric("参保人数", _num(totals["insured"]), help="年末参保人数（企业申报）")
+cols[3].metric("参保缺口", _num(totals["gap"]), help="职工人数 − 参保人数")
+cols[4].metric(f"工伤（{period}）", _num(totals["injuries"]), help="认定工伤，不含上下班途中")
+cols[5].metric(
+    "事故率（起/万人）", _num(totals["accident_rate"], "{:.1f}"),
+    delta=_pct_delta(totals["change_2020"], "较2020"), delta_color="inverse",
+    help="认定工伤人数（不含上下班途中）÷ 平均参保人数 × 10000；目标：较2020年下降20%",
+)  # fmt: skip
+cols[6].metric("重要岗位培训覆盖率", _num(totals["training_coverage"], "{:.1%}"), help="目标：100%")
+targets = st.columns(4)
+targets[0].metric("宣传覆盖率", _num(totals["publicity_coverage"], "{:.1%}"), help="目标：重点行业100%")
+targets[1].metric(
+    "新开工项目按项目参保率", _num(totals["project_insurance_rate"], "{:.1%}"),
+    delta=None if totals["project_insurance_rate"] is None else
+    f"{totals['project_insurance_rate'] - PROJECT_TARGET:+.1%} 较目标{PROJECT_TARGET:.0%}",
+)  # fmt: skip
+targets[2].metric("宣传培训基地（已建）", f"{_num(totals['bases_existing'])} / {BASE_TARGET}")
+targets[3].metric(
+    "新发尘肺病（接尘<5年占比）",
+    f"{_num(totals['pneumoconiosis'])}（{_num(totals['short_exposure_share'], '{:.0%}')}）",
+)
+
+
+@st.fragment
+def map_panel() -> None:
+    """The map. Its own reruns (pan, zoom, click) redraw only the enterprise layer."""
+    t0 = time.perf_counter()
+    previous = st.session_state.get(MAP_KEY) or {}
+    bounds = previous.get("bounds") or {}
+    sw, ne = bounds.get("_southWest") or {}, bounds.get("_northEast") or {}
+    view_bounds = (
+        (sw["lat"], sw["lng"], ne["lat"], ne["lng"])
+        if sw.get("lat") is not None and ne.get("lat") is not None else None
+    )  # fmt: skip
+    m, gcj02 = build_risk_map(state, view, table)
+    dynamic, info = None, None
+    if "enterprises" in state.layers:
+        dynamic, info = enterprise_layer(
+            view.enterprises, bounds=view_bounds, zoom=previous.get("zoom"), color_by=state.color_by, gcj02=gcj02
+        )
+    out = st_folium(
+        m, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
+        feature_group_to_add=dynamic,
+        returned_objects=["bounds", "zoom", "last_active_drawing", "last_object_clicked"],
+    )  # fmt: skip
+    caption = [BASEMAPS[state.basemap].note]
+    if info is not None:
+        caption.append(
+            f"视野内企业 {info.enterprises_in_view:,} 家，"
+            + (f"逐个显示 {info.drawn:,} 家" + ("（已按参保缺口取前若干家）" if info.capped else "")
+               if info.mode == "points" else f"按约 {info.hex_size_m / 1000:.1f} km 六边形汇总（放大可看单个企业）")
+        )  # fmt: skip
+    caption.append(f"服务器用时 {server_ms + (time.perf_counter() - t0) * 1000:.0f} ms")
+    st.caption(" · ".join(caption))
+    # A click on a district, or on a hexagon inside one, drills into that district.
+    out = out or {}
+    clicked = out.get("last_active_drawing") or {}
+    kind = (clicked.get("properties") or {}).get("kind")
+    where = out.get("last_object_clicked") or {}
+    target = None
+    if kind == "unit":
+        target = clicked["properties"].get("code")
+    elif kind == "hexagon" and where.get("lat") is not None:
+        lng, lat = (to_wgs84(where["lng"], where["lat"], "gcj02") if gcj02 else (where["lng"], where["lat"]))
+        target = unit_at(lng, lat)
+    click_id = (kind, where.get("lat"), where.get("lng"))
+    if target in REPORTING_UNIT_BY_CODE and target != state.unit and st.session_state.get("_last_drill") != click_id:
+        st.session_state["_last_drill"] = click_id
+        st.session_state["_goto_unit"] = target
+        st.rerun(scope="app")
+
+
+map_col, side_col = st.columns([3, 1])
 with map_col:
-    st_folium(m, key="district_map", returned_objects=[], height=MAP_HEIGHT, use_container_width=True)
-with table_col:
-    st.subheader("各区县企业数")
-    st.dataframe(district_table(counts, COUNT_LABEL), hide_index=True, width="stretch")
-    st.caption(f"合计 {int(counts.sum()):,} 家")
+    map_panel()
+with side_col:
+    indicator = INDICATORS[state.indicator]
+    st.subheader(indicator.name)
+    rows = table if state.unit == "city" else table.loc[[state.unit]]
+    shown = rows[["name", state.indicator]].rename(columns={"name": "统计单元"})
+    percent = indicator.unit == "%"
+    st.dataframe(
+        shown.assign(**{state.indicator: shown[state.indicator] * (100 if percent else 1)}),
+        hide_index=True, width="stretch",
+        column_config={state.indicator: st.column_config.NumberColumn(
+            indicator.unit, format="%+.1f%%" if indicator.fmt.startswith("{:+") else ("%.1f%%" if percent else ("%.1f" if "." in indicator.fmt else "%d")))},
+    )  # fmt: skip
+    st.caption("点击地图上的区县可进入该区县；经开区范围为示意。")
+
+# --- the enterprise list -----------------------------------------------------------------------
+st.subheader("企业清单（按参保缺口排序）")
+listing = enterprise_table(view)
+st.dataframe(listing.head(LIST_ROWS), hide_index=True, width="stretch", height=420)
+if len(listing) > LIST_ROWS:
+    st.caption(f"页面显示前 {LIST_ROWS:,} 家，共 {len(listing):,} 家；导出文件包含全部。")
+note = f"{scope_label} {period} 重点行业企业清单" + (f"（{DEMO_LABEL}）" if data.is_demo else "")
+stem = f"企业清单_{scope_label}_{y0}-{y1}"
+d1, d2, _ = st.columns([1, 1, 4])
+d1.download_button(
+    "导出 Excel", data=lambda: to_xlsx_bytes(listing, "企业清单", note), file_name=f"{stem}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+)  # fmt: skip
+d2.download_button("导出 CSV", data=lambda: to_csv_bytes(listing), file_name=f"{stem}.csv",
+                   mime="text/csv", on_click="ignore")

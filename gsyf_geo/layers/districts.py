@@ -28,6 +28,7 @@ from shapely.ops import polylabel
 
 from gsyf_geo.crs import METRIC_CRS, WGS84, gdf_from_wgs84
 from gsyf_geo.domain import DISTRICTS
+from gsyf_geo.layers.canvas import SHARED_CANVAS
 
 SIMPLIFY_TOLERANCE_M = 30.0
 COORD_DECIMALS = 5  # 1e-5 degree is about 1 m here
@@ -100,8 +101,8 @@ def label_points(districts_gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
     return gpd.GeoSeries(points, index=metric.index, crs=METRIC_CRS).to_crs(WGS84)
 
 
-def class_breaks(values: pd.Series, k: int = MAX_CLASSES) -> list[float]:
-    """Upper bounds of up to ``k`` classes of ``values`` (Fisher-Jenks natural breaks).
+def class_breaks(values: pd.Series, k: int = MAX_CLASSES, scheme: str = "natural_breaks") -> list[float]:
+    """Upper bounds of up to ``k`` classes of ``values`` (mapclassify).
 
     Parameters
     ----------
@@ -109,6 +110,8 @@ def class_breaks(values: pd.Series, k: int = MAX_CLASSES) -> list[float]:
         Numbers; NaN is ignored.
     k
         Largest number of classes (at most :data:`MAX_CLASSES`).
+    scheme
+        ``"natural_breaks"`` (Fisher-Jenks) or ``"quantiles"``.
 
     Returns
     -------
@@ -125,7 +128,8 @@ def class_breaks(values: pd.Series, k: int = MAX_CLASSES) -> list[float]:
         return [float(data.max())]
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Numba not installed")
-        return [float(b) for b in mapclassify.FisherJenks(data, k=k).bins]
+        classifier = mapclassify.Quantiles if scheme == "quantiles" else mapclassify.FisherJenks
+        return [float(b) for b in np.unique(classifier(data, k=k).bins)]
 
 
 def class_colors(n: int) -> list[str]:
@@ -248,6 +252,10 @@ def district_layer(
     tolerance_m: float = SIMPLIFY_TOLERANCE_M,
     labels: bool = True,
     fill_opacity: float = 0.7,
+    key: str = "adcode",
+    scheme: str = "natural_breaks",
+    higher_is_worse: bool = True,
+    notes: dict[str, str] | None = None,
 ) -> folium.FeatureGroup:
     """Build the district layer: polygons, tooltips, name labels and (with values) a legend.
 
@@ -273,6 +281,15 @@ def district_layer(
         Draw each district's name at a point inside it.
     fill_opacity
         Polygon fill opacity.
+    key
+        Column of ``districts_gdf`` that ``values`` are keyed by (``"code"`` for the
+        reporting units of :func:`gsyf_geo.geography.reporting_units`).
+    scheme
+        ``"natural_breaks"`` (Fisher-Jenks) or ``"quantiles"``.
+    higher_is_worse
+        Darker red for higher values when True, for lower values when False.
+    notes
+        Extra tooltip text per key (e.g. that a boundary is approximate).
 
     Returns
     -------
@@ -291,9 +308,11 @@ def district_layer(
     if values is not None:
         values = pd.to_numeric(values.copy(), errors="coerce")
         values.index = values.index.astype(str)
-        breaks = class_breaks(values)
+        breaks = class_breaks(values, scheme=scheme)
         colors = class_colors(len(breaks))
-        for i, adcode in enumerate(gdf["adcode"].astype(str)):
+        if not higher_is_worse:
+            colors = colors[::-1]
+        for i, adcode in enumerate(gdf[key].astype(str)):
             v = values.get(adcode, np.nan)
             if pd.isna(v):
                 fills[i], value_texts[i] = NO_DATA_FILL, "无数据"
@@ -308,7 +327,7 @@ def district_layer(
 
     features = []
     for i, (adcode, dname, geom) in enumerate(
-        zip(gdf["adcode"].astype(str), gdf["name"], gdf.geometry.values, strict=True)
+        zip(gdf[key].astype(str), gdf["name"], gdf.geometry.values, strict=True)
     ):
         features.append({
             "type": "Feature",
@@ -316,8 +335,11 @@ def district_layer(
             # Tooltip fields end up in innerHTML: everything here is escaped text.
             "properties": {
                 "adcode": escape_text(adcode),
+                "code": escape_text(adcode),
+                "kind": "unit",
                 "name": escape_text(dname),
                 "value": value_texts[i],
+                "note": escape_text((notes or {}).get(adcode, "")),
                 "fill": fills[i],
             },
         })  # fmt: skip
@@ -325,12 +347,14 @@ def district_layer(
 
     group = folium.FeatureGroup(name=name, show=True)
     _DistrictStyle().add_to(group)
+    fields, aliases = ["name"], ["区县"]
     if values is not None:
-        tooltip = folium.GeoJsonTooltip(
-            fields=["name", "value"], aliases=["区县", escape_text(value_label)], labels=True
-        )
-    else:
-        tooltip = folium.GeoJsonTooltip(fields=["name"], labels=False)
+        fields.append("value")
+        aliases.append(escape_text(value_label))
+    if notes:
+        fields.append("note")
+        aliases.append("说明")
+    tooltip = folium.GeoJsonTooltip(fields=fields, aliases=aliases, labels=len(fields) > 1)
 
     def style(feature: dict) -> dict:
         return {
@@ -347,8 +371,8 @@ def district_layer(
         highlight_function=lambda _f: {"weight": 3, "fillOpacity": min(1.0, fill_opacity + 0.2)},
         tooltip=tooltip,
         zoom_on_click=False,
-        # A handful of polygons: SVG paths even on a canvas map (crisp, one path each).
-        renderer=JsCode("L.svg()"),
+        # The shared canvas, so districts stay hoverable and clickable under point layers.
+        renderer=JsCode(SHARED_CANVAS),
     ).add_to(group)
 
     if labels:

@@ -311,5 +311,9 @@ def make_offline_map(
     # With tiles=None folium only hands min/max zoom to a tile layer; set them on the map.
     m.options["min_zoom"] = min_zoom
     m.options["max_zoom"] = max_zoom
+    # Leaflet's keyboard handler focuses the map on mousedown; inside streamlit-folium's
+    # iframe the page then scrolls the map into view between mousedown and mouseup, and the
+    # click lands somewhere else (or nowhere). Panning with the mouse and +/- stays.
+    m.options.setdefault("keyboard", False)
     _MapStyle(background, scale=control_scale).add_to(m)
     return m

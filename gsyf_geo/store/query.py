@@ -395,6 +395,13 @@ class Store:
             .values(finished_at=datetime.now(), status=counts.pop("status", "done"), **counts)
         )
 
+    def data_version(self) -> str:
+        """A token that changes whenever a load finishes (for caches of derived data)."""
+        table = models.ImportBatch.__table__
+        with self.engine.connect() as conn:
+            last, n = conn.execute(select(func.max(table.c.id), func.count()).select_from(table)).one()
+        return f"{last}-{n}"
+
     def batches(self) -> pd.DataFrame:
         with self.engine.connect() as conn:
             return pd.read_sql(select(models.ImportBatch.__table__), conn)

@@ -1,0 +1,1 @@
+"""Analysis: pure functions on (Geo)DataFrames, no Streamlit, no folium."""

@@ -1,0 +1,227 @@
+"""Indicators of the risk map: per reporting unit (the choropleth) and for the whole view.
+
+All rates follow :mod:`gsyf_geo.metrics`. The accident rate of a year range is the
+recognised work injuries (not commuting) of the range divided by the sum over its years of
+the average insured headcount (mean of the previous and the current year-end; the year-end
+alone for the first year held), times 10,000. Its change is against the same enterprises'
+rate in 2020 (the plan's baseline) and in 2021. A figure the data cannot give is None.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gsyf_geo.analysis.filters import FilteredView
+from gsyf_geo.domain import PNEUMOCONIOSIS, REPORTING_UNITS, SHORT_DUST_EXPOSURE_YEARS
+from gsyf_geo.metrics import (
+    accident_rate,
+    change_against,
+    enrollment_rate,
+    project_insurance_rate,
+    publicity_coverage,
+    short_exposure_share,
+    training_coverage,
+)
+
+BASELINE_YEARS: tuple[int, ...] = (2020, 2021)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A choropleth indicator: a column of :func:`unit_indicators`."""
+
+    id: str
+    name: str
+    unit: str
+    fmt: str
+    higher_is_worse: bool
+
+
+INDICATORS: dict[str, Indicator] = {
+    i.id: i
+    for i in (
+        Indicator("accident_rate", "工伤事故发生率", "起/万人", "{:.1f}", True),
+        Indicator("change_2020", "事故率较2020年变化", "%", "{:+.1%}", True),
+        Indicator("change_2021", "事故率较2021年变化", "%", "{:+.1%}", True),
+        Indicator("enrollment_rate", "工伤保险参保率", "%", "{:.1%}", False),
+        Indicator("gap", "参保缺口", "人", "{:,.0f}", True),
+        Indicator("training_coverage", "重要岗位培训覆盖率", "%", "{:.1%}", False),
+        Indicator("publicity_coverage", "宣传覆盖率", "%", "{:.1%}", False),
+        Indicator("enterprises", "企业数", "家", "{:,.0f}", True),
+    )
+}
+
+
+def _avg_insured(ent: pd.DataFrame, year: int, held: tuple[int, ...]) -> np.ndarray:
+    cur = ent.get(f"insured_{year}")
+    if cur is None:
+        return np.full(len(ent), np.nan)
+    cur = cur.to_numpy(dtype=float)
+    prev = ent.get(f"insured_{year - 1}")
+    if prev is None or (year - 1) not in held:
+        return cur
+    prev = prev.to_numpy(dtype=float)
+    return np.where(np.isnan(prev), cur, (prev + cur) / 2.0)
+
+
+def _rate_columns(ent: pd.DataFrame, years: tuple[int, int], held: tuple[int, ...]) -> pd.DataFrame:
+    """Per-enterprise numerators and denominators of the accident rates."""
+    cols: dict[str, np.ndarray] = {}
+    window = [y for y in range(years[0], years[1] + 1) if y in held]
+    inj = np.zeros(len(ent))
+    den = np.zeros(len(ent))
+    for y in window:
+        inj += ent[f"injuries_{y}"].to_numpy(dtype=float)
+        den += np.nan_to_num(_avg_insured(ent, y, held))
+    cols["inj_w"], cols["den_w"] = inj, den
+    for base in BASELINE_YEARS:
+        if base in held:
+            cols[f"inj_{base}"] = ent[f"injuries_{base}"].to_numpy(dtype=float)
+            cols[f"den_{base}"] = np.nan_to_num(_avg_insured(ent, base, held))
+    return pd.DataFrame(cols, index=ent.index)
+
+
+def _measures(sums: pd.Series | dict, held: tuple[int, ...]) -> dict[str, float | None]:
+    """Indicators from summed enterprise columns."""
+    s = dict(sums)
+    rate = accident_rate(s.get("inj_w"), s.get("den_w"))
+    out: dict[str, float | None] = {
+        "enterprises": float(s.get("enterprises", 0)),
+        "employees": float(s.get("employees", 0)),
+        "insured": float(s.get("insured", 0)),
+        "gap": float(s.get("gap", 0)),
+        "injuries": float(s.get("inj_w", 0)),
+        "accident_rate": rate,
+        "enrollment_rate": enrollment_rate(s.get("insured"), s.get("employees")),
+        "training_coverage": training_coverage(s.get("key_staff_trained"), s.get("key_staff")),
+        "publicity_coverage": publicity_coverage(s.get("publicity_yes"), s.get("publicity_known")),
+    }
+    for base in BASELINE_YEARS:
+        base_rate = accident_rate(s.get(f"inj_{base}"), s.get(f"den_{base}")) if base in held else None
+        out[f"rate_{base}"] = base_rate
+        out[f"change_{base}"] = change_against(rate, base_rate)
+    return out
+
+
+def _enterprise_sums(view: FilteredView, held: tuple[int, ...]) -> pd.DataFrame:
+    ent = view.enterprises
+    frame = _rate_columns(ent, view.years, held)
+    frame["reporting_unit"] = ent["reporting_unit"].to_numpy()
+    frame["enterprises"] = 1
+    for col in ("employees", "insured", "gap", "key_staff", "key_staff_trained"):
+        frame[col] = ent[col].fillna(0).to_numpy(dtype=float)
+    reached = ent["publicity_reached"]
+    frame["publicity_known"] = reached.notna().to_numpy(dtype=float)
+    frame["publicity_yes"] = (reached.fillna(False).astype(bool)).to_numpy(dtype=float)
+    return frame
+
+
+def unit_indicators(view: FilteredView, held_years: tuple[int, ...]) -> pd.DataFrame:
+    """One row per reporting unit (all seven, in domain order) with every indicator.
+
+    Columns: the :data:`INDICATORS` ids plus ``employees``, ``insured``, ``injuries``,
+    ``rate_2020``, ``rate_2021``, ``projects``, ``project_insurance_rate``,
+    ``bases_existing``, ``pneumoconiosis``, ``short_exposure_share`` and ``name``.
+    """
+    sums = _enterprise_sums(view, held_years).groupby("reporting_unit").sum(numeric_only=True)
+    rows = {}
+    for unit in REPORTING_UNITS:
+        s = sums.loc[unit.code] if unit.code in sums.index else {}
+        rows[unit.code] = _measures(s, held_years)
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table["name"] = [u.short_name for u in REPORTING_UNITS]
+    table = table.join(_project_measures(view.projects), how="left")
+    table = table.join(_base_measures(view.bases, view.years[1]), how="left")
+    table = table.join(_disease_measures(view.diseases), how="left")
+    table["projects"] = table["projects"].fillna(0)
+    table["bases_existing"] = table["bases_existing"].fillna(0)
+    table["pneumoconiosis"] = table["pneumoconiosis"].fillna(0)
+    return table.astype({"name": str})
+
+
+def headline(view: FilteredView, held_years: tuple[int, ...]) -> dict[str, float | None]:
+    """The view's totals: the figures above the map."""
+    sums = _enterprise_sums(view, held_years).drop(columns="reporting_unit").sum(numeric_only=True)
+    out = _measures(sums, held_years)
+    p = _project_measures(view.projects, by_unit=False)
+    out.update({k: (None if pd.isna(v) else float(v)) for k, v in p.items()})
+    b = _base_measures(view.bases, view.years[1], by_unit=False)
+    out["bases_existing"] = float(b["bases_existing"])
+    d = _disease_measures(view.diseases, by_unit=False)
+    out.update({k: (None if pd.isna(v) else float(v)) for k, v in d.items()})
+    return out
+
+
+def _project_measures(projects: pd.DataFrame, by_unit: bool = True):
+    insured = projects["insured_by_project"].astype(bool)
+    if not by_unit:
+        n = len(projects)
+        return {"projects": n, "project_insurance_rate": project_insurance_rate(insured.sum(), n)}
+    g = pd.DataFrame({"u": projects["reporting_unit"], "ins": insured}).groupby("u")["ins"]
+    out = pd.DataFrame({"projects": g.size(), "insured_projects": g.sum()})
+    out["project_insurance_rate"] = [
+        project_insurance_rate(a, b) for a, b in zip(out["insured_projects"], out["projects"], strict=True)
+    ]
+    return out[["projects", "project_insurance_rate"]]
+
+
+def _base_measures(bases: pd.DataFrame, year: int, by_unit: bool = True):
+    existing = (bases["status"] == "existing") & (bases["year"].fillna(0) <= year)
+    if not by_unit:
+        return {"bases_existing": int(existing.sum())}
+    return existing.groupby(bases["reporting_unit"]).sum().rename("bases_existing").to_frame()
+
+
+def _disease_measures(diseases: pd.DataFrame, by_unit: bool = True):
+    pn = diseases[diseases["disease"] == PNEUMOCONIOSIS]
+    short = pn["exposure_years"] < SHORT_DUST_EXPOSURE_YEARS
+    if not by_unit:
+        return {"pneumoconiosis": len(pn), "short_exposure_share": short_exposure_share(short.sum(), len(pn))}
+    g = pd.DataFrame({"u": pn["reporting_unit"], "short": short}).groupby("u")["short"]
+    out = pd.DataFrame({"pneumoconiosis": g.size(), "short": g.sum()})
+    out["short_exposure_share"] = [
+        short_exposure_share(a, b) for a, b in zip(out["short"], out["pneumoconiosis"], strict=True)
+    ]
+    return out[["pneumoconiosis", "short_exposure_share"]]
+
+
+def enterprise_table(view: FilteredView) -> pd.DataFrame:
+    """The filtered enterprise list with Chinese headers, gap columns first in importance."""
+    from gsyf_geo.analysis.risk import RISK_GRADE_BY_ID
+    from gsyf_geo.domain import KEY_INDUSTRY_BY_ID, REPORTING_UNIT_BY_CODE, SIZE_CLASSES
+    from gsyf_geo.geography import towns
+
+    ent = view.enterprises
+    town_names = dict(zip(towns()["code"], towns()["name"], strict=True))
+    sizes = {s.id: s.name for s in SIZE_CLASSES}
+    untrained = (ent["key_staff"].fillna(0) - ent["key_staff_trained"].fillna(0)).clip(lower=0)
+    emp = ent["employees"].astype(float)
+    return pd.DataFrame(
+        {
+            "统一社会信用代码": ent["credit_code"],
+            "单位名称": ent["name"],
+            "统计单元": ent["reporting_unit"].map(lambda c: REPORTING_UNIT_BY_CODE[c].short_name if c in REPORTING_UNIT_BY_CODE else c),
+            "乡镇（街道）": ent["town_code"].map(town_names),
+            "重点行业": ent["key_industry"].map(lambda k: KEY_INDUSTRY_BY_ID[k].name if k in KEY_INDUSTRY_BY_ID else ""),
+            "行业代码": ent["industry_code"],
+            "规模": ent["size"].map(sizes),
+            "风险等级": ent["grade"].map(lambda g: RISK_GRADE_BY_ID[g].name),
+            "风险类别": ent["risk_class"],
+            "职工人数": ent["employees"],
+            "参保人数": ent["insured"],
+            "参保缺口（人）": ent["gap"],
+            "参保率": np.where(emp > 0, ent["insured"] / emp.where(emp > 0), np.nan),
+            "重要岗位人员": ent["key_staff"],
+            "未培训人数": untrained,
+            "宣传覆盖": ent["publicity_reached"].map({True: "是", False: "否"}),
+            f"工伤人数（{view.years[0]}–{view.years[1]}）": ent["injuries_window"],
+            "地址": ent["address"],
+            "经度": ent["lon"].round(6),
+            "纬度": ent["lat"].round(6),
+            "定位方式": ent["geocode_precision"],
+            "位置存疑": ent["outside_named_district"].map({True: "是", False: ""}),
+        }
+    ).sort_values(["参保缺口（人）", "未培训人数"], ascending=False, kind="stable")

@@ -1,0 +1,95 @@
+"""The risk map assembled from its layers (no Streamlit: the page and the bench share it).
+
+The base map holds what depends only on the filters: the reporting-unit choropleth,
+projects, bases, accident heat and pneumoconiosis. The enterprise layer depends on the
+view too (bounds and zoom), so it is built separately by
+:func:`gsyf_geo.layers.enterprises.enterprise_layer` and handed to streamlit-folium as a
+``feature_group_to_add``: panning then redraws only that layer.
+"""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from gsyf_geo.analysis.filters import FilteredView, MapState
+from gsyf_geo.analysis.indicators import INDICATORS
+from gsyf_geo.domain import DISTRICT_BY_ADCODE
+from gsyf_geo.geography import reporting_units
+from gsyf_geo.layers.accidents import accident_layer
+from gsyf_geo.layers.basemaps import add_basemap
+from gsyf_geo.layers.bases import base_layer
+from gsyf_geo.layers.disease import disease_layer
+from gsyf_geo.layers.districts import district_layer
+from gsyf_geo.layers.offline import make_offline_map
+from gsyf_geo.layers.projects import project_layer
+
+APPROXIMATE_NOTE = "经开区范围按乡镇中心近似划分（示意）"
+
+
+def unit_bounds(units: gpd.GeoDataFrame, unit: str) -> list[list[float]]:
+    """[[south, west], [north, east]] of a reporting unit, or of the whole city."""
+    shown = units if unit == "city" else units[units["code"] == unit]
+    west, south, east, north = shown.total_bounds
+    return [[float(south), float(west)], [float(north), float(east)]]
+
+
+def build_risk_map(state: MapState, view: FilteredView, table: pd.DataFrame) -> tuple[folium.Map, bool]:
+    """The base risk map for a state.
+
+    Parameters
+    ----------
+    state
+        Filters and view choices.
+    view
+        The filtered rows (:func:`gsyf_geo.analysis.filters.apply_state`).
+    table
+        Indicators per reporting unit (:func:`gsyf_geo.analysis.indicators.unit_indicators`).
+
+    Returns
+    -------
+    (folium.Map, gcj02)
+        The map, and whether overlays are drawn in GCJ-02 (Amap basemap) — the
+        enterprise layer must then be drawn in GCJ-02 too.
+    """
+    units = reporting_units().copy()
+    # Map labels use the everyday names; 武进's polygon is drawn without 经开区.
+    units["name"] = [DISTRICT_BY_ADCODE[c].name if c in DISTRICT_BY_ADCODE else s
+                     for c, s in zip(units["code"], units["short_name"], strict=True)]  # fmt: skip
+    m = make_offline_map()
+    basemap = add_basemap(m, state.basemap)
+    gcj02 = basemap.gcj02
+    if "districts" in state.layers:
+        indicator = INDICATORS[state.indicator]
+        values = table[state.indicator].astype(float)
+        notes = {code: APPROXIMATE_NOTE for code in units.loc[units["approximate"], "code"]}
+        district_layer(
+            units, values, key="code", value_label=f"{indicator.name}（{indicator.unit}）",
+            value_format=indicator.fmt, scheme=state.scheme, higher_is_worse=indicator.higher_is_worse,
+            notes=notes, gcj02=gcj02, name="区县专题图",
+            # Under the enterprise hexagons the choropleth must stay readable, not muddy.
+            fill_opacity=0.45 if "enterprises" in state.layers else 0.7,
+        ).add_to(m)  # fmt: skip
+    else:
+        district_layer(units, None, key="code", gcj02=gcj02, fill_opacity=0.15, name="区县").add_to(m)
+    if "accidents" in state.layers:
+        accident_layer(view.injuries, gcj02=gcj02).add_to(m)
+    if "projects" in state.layers:
+        project_layer(view.projects, gcj02=gcj02).add_to(m)
+    if "disease" in state.layers:
+        disease_layer(units, table, gcj02=gcj02).add_to(m)
+    if "bases" in state.layers:
+        base_layer(view.bases, year=view.years[1], gcj02=gcj02).add_to(m)
+    m.fit_bounds(view_bounds(units, state, view))
+    return m, gcj02
+
+
+def view_bounds(units: gpd.GeoDataFrame, state: MapState, view: FilteredView) -> list[list[float]]:
+    """Where the map opens: the chosen towns' enterprises, else the unit (or the city)."""
+    ent = view.enterprises
+    if state.towns and ent["lat"].notna().any():
+        pad = 0.01  # about 1 km
+        return [[float(ent["lat"].min()) - pad, float(ent["lon"].min()) - pad],
+                [float(ent["lat"].max()) + pad, float(ent["lon"].max()) + pad]]  # fmt: skip
+    return unit_bounds(units, state.unit)

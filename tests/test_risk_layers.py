@@ -1,0 +1,175 @@
+"""The risk map's layer builders: what they draw, in which colours, and what they escape."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gsyf_geo.analysis.filters import LAYERS, MapState, apply_state
+from gsyf_geo.analysis.indicators import unit_indicators
+from gsyf_geo.analysis.mapdata import load_map_data
+from gsyf_geo.analysis.risk import RISK_GRADE_BY_ID
+from gsyf_geo.domain import KEY_INDUSTRY_BY_ID
+from gsyf_geo.geography import reporting_units
+from gsyf_geo.layers.accidents import accident_layer, injury_grid
+from gsyf_geo.layers.bases import base_layer
+from gsyf_geo.layers.districts import CLASS_COLORS, district_layer
+from gsyf_geo.layers.enterprises import HEX_COLORS, enterprise_layer
+from gsyf_geo.layers.offline import make_offline_map
+from gsyf_geo.layers.projects import project_layer
+from gsyf_geo.layers.riskmap import build_risk_map
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _render(*groups) -> str:
+    m = make_offline_map()
+    for g in groups:
+        g.add_to(m)
+    return m.get_root().render()
+
+
+def _legends(html: str) -> str:
+    """The text of every legend of a rendered map (their HTML is embedded as JSON)."""
+    return " ".join(json.loads(m) for m in re.findall(r"div\.innerHTML = (\".*?\");", html))
+
+
+def _layer_data(html: str, kind: str) -> dict:
+    """The JSON a canvas layer of ``kind`` embeds."""
+    for match in re.finditer(r"var d = (\{.*?\});\n", html):
+        data = json.loads(match.group(1))
+        if data.get("kind") == kind:
+            return data
+    raise AssertionError(f"no canvas layer of kind {kind}")
+
+
+@pytest.fixture(scope="module")
+def demo_view(demo_sqlite_path):
+    from gsyf_geo.store import Store
+
+    store = Store(f"sqlite:///{demo_sqlite_path}")
+    data = load_map_data(store)
+    store.engine.dispose()
+    return data, apply_state(data, MapState())
+
+
+def _few_enterprises() -> pd.DataFrame:
+    return pd.DataFrame({
+        "credit_code": ["A", "B"], "name": [XSS, "乙机械"], "key_industry": ["chemical", "machinery"],
+        "grade": ["red", "blue"], "lon": [119.985, 119.96], "lat": [31.955, 31.70],
+        "x": [0.0, 1.0], "y": [0.0, 1.0], "employees": [100, 10], "insured": [90, 10], "gap": [10, 0],
+        "key_staff": [5, 3], "key_staff_trained": [5, 0], "injuries_window": [2, 0],
+        "address": ["<b>春江</b>", "湖塘"],
+    })  # fmt: skip
+
+
+def test_few_enterprises_are_points_coloured_by_industry_or_grade():
+    ent = _few_enterprises()
+    group, info = enterprise_layer(ent, color_by="industry")
+    assert (info.mode, info.drawn) == ("points", 2)
+    data = _layer_data(_render(group), "enterprise")
+    colors = [data["palette"][i] for i in data["c"]]
+    assert colors == [KEY_INDUSTRY_BY_ID["chemical"].color, KEY_INDUSTRY_BY_ID["machinery"].color]
+    assert data["ids"] == ["A", "B"]
+    card = dict(zip(data["cardLabels"], data["cardValues"][0], strict=True))
+    assert card["参保缺口"] == 10 and card["重要岗位培训"] == "5/5" and card["重点行业"] == "化工"
+    group, _ = enterprise_layer(ent, color_by="grade")
+    data = _layer_data(_render(group), "enterprise")
+    assert [data["palette"][i] for i in data["c"]] == [RISK_GRADE_BY_ID["red"].color, RISK_GRADE_BY_ID["blue"].color]
+
+
+def test_names_and_addresses_never_become_markup():
+    html = _render(enterprise_layer(_few_enterprises())[0])
+    assert XSS not in html and "<b>春江" not in html
+    assert "\\u003cimg src=x onerror=alert(1)\\u003e" in html
+    # Tooltips and popups are built with textContent, never innerHTML.
+    assert "gsyfText(d.tips[i])" in html and "textContent" in html
+
+
+def test_many_enterprises_far_out_are_hexagons(demo_view):
+    _, view = demo_view
+    group, info = enterprise_layer(view.enterprises, zoom=9)
+    assert info.mode == "hexagons" and info.enterprises_in_view == len(view.enterprises)
+    data = _layer_data(_render(group), "hexagon")
+    assert len(data["rings"]) == info.drawn and all(len(r) == 7 for r in data["rings"])
+    assert set(data["palette"]) <= set(HEX_COLORS)
+    # Each tooltip names a count; together they hold every enterprise.
+    counts = [int(re.search(r"企业 ([\d,]+) 家", t).group(1).replace(",", "")) for t in data["tips"]]
+    assert sum(counts) == len(view.enterprises)
+
+
+def test_bounds_decide_what_is_drawn(demo_view):
+    _, view = demo_view
+    ent = view.enterprises
+    south, west, north, east = 31.93, 119.90, 32.0, 120.02  # around the 滨江 chemical park
+    inside = ent[(ent.lat >= south) & (ent.lat <= north) & (ent.lon >= west) & (ent.lon <= east)]
+    group, info = enterprise_layer(ent, bounds=(south, west, north, east), zoom=13)
+    assert info.mode == "points" and info.drawn == len(inside) > 0
+    assert sorted(_layer_data(_render(group), "enterprise")["ids"]) == sorted(inside["credit_code"])
+
+
+def test_choropleth_classes_and_colours():
+    units = reporting_units()
+    values = pd.Series([10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0], index=units["code"])
+    html = _render(district_layer(units, values, key="code", value_label="事故率"))
+    fills = dict(re.findall(r'"code": "(\w+)",.*?"fill": "(#\w+)"', html))
+    assert fills["320402"] == CLASS_COLORS[0] and fills["JKQ"] == CLASS_COLORS[-1]
+    html = _render(district_layer(units, values, key="code", higher_is_worse=False))
+    fills = dict(re.findall(r'"code": "(\w+)",.*?"fill": "(#\w+)"', html))
+    assert fills["320402"] == CLASS_COLORS[-1] and fills["JKQ"] == CLASS_COLORS[0]
+    q = _render(district_layer(units, values, key="code", scheme="quantiles"))
+    assert "gsyf-legend" in q
+
+
+def test_projects_layer_colours_and_target_legend():
+    projects = pd.DataFrame({
+        "project_code": ["P1", "P2", "P3", "P4"], "name": ["一", "二", "三", "四"],
+        "lon": [119.9, 119.91, 119.92, 119.93], "lat": [31.8] * 4,
+        "start_date": pd.to_datetime(["2025-01-01"] * 4), "cost_wan_yuan": [1.0] * 4, "workers": [10] * 4,
+        "insured_by_project": [True, True, True, False],
+    })  # fmt: skip
+    html = _render(project_layer(projects))
+    data = _layer_data(html, "project")
+    assert [data["palette"][i] for i in data["c"]] == ["#2ca02c"] * 3 + ["#d62728"]
+    assert "75.0%（目标 ≥90%）" in _legends(html)
+
+
+def test_bases_count_against_the_target_in_the_year():
+    bases = pd.DataFrame({
+        "site_code": ["B1", "B2", "B3"], "name": ["一", "二", "三"], "kind": ["技工院校"] * 3,
+        "status": ["existing", "existing", "planned"], "year": [2021, 2024, 2025], "capacity": [1, 2, 3],
+        "lon": [119.9, 119.95, 120.0], "lat": [31.8] * 3, "address": ["", "", ""],
+    })  # fmt: skip
+    assert "已建 1 / 目标 10" in _legends(_render(base_layer(bases, year=2022)))
+    html = _render(base_layer(bases, year=2025))
+    assert "已建 2 / 目标 10" in _legends(html)
+    circles = re.search(r'var d = (\{"lat".*?"dashed".*?\});', html)
+    assert circles and len(json.loads(circles.group(1))["lat"]) == 3
+
+
+def test_accident_heat_is_aggregated_on_a_grid():
+    inj = pd.DataFrame({"x": [10.0, 20.0, 300.0, np.nan], "y": [10.0, 30.0, 10.0, 0.0]})
+    inj["x"] += 500_000
+    inj["y"] += 3_500_000
+    grid = injury_grid(inj, 250.0)
+    assert sorted(grid["count"]) == [1, 2]
+    assert "HeatLayer" in _render(accident_layer(inj)) or "heatLayer" in _render(accident_layer(inj))
+
+
+def test_whole_city_map_is_small_and_offline(demo_view):
+    data, view = demo_view
+    state = MapState(layers=tuple(LAYERS))
+    table = unit_indicators(view, data.years)
+    m, gcj02 = build_risk_map(state, view, table)
+    group, _ = enterprise_layer(view.enterprises, zoom=9)
+    group.add_to(m)
+    html = m.get_root().render()
+    assert not gcj02
+    assert len(html.encode()) < 1_500_000
+    assert not re.search(r"https?://(?!127\.0\.0\.1|localhost)", html.split("<body>")[-1])
+    for name in ("天宁区", "经开区", "武进区"):
+        assert name in html
