@@ -270,3 +270,38 @@ class Expert(Base):
     reporting_unit: Mapped[str] = mapped_column(String(6), default="320400")
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class GeocodeCache(Base):
+    """Answers of online geocoders, so that an address is never asked twice.
+
+    Keyed by provider and the query text; ``found`` False caches "no usable answer" too.
+    Coordinates are WGS-84 (an Amap answer is converted from GCJ-02 before it is stored).
+    """
+
+    __tablename__ = "geocode_cache"
+
+    provider: Mapped[str] = mapped_column(String(16), primary_key=True)
+    query: Mapped[str] = mapped_column(String(300), primary_key=True)
+    found: Mapped[bool] = mapped_column(Boolean, default=False)
+    lon: Mapped[float | None] = mapped_column(Float)
+    lat: Mapped[float | None] = mapped_column(Float)
+    precision: Mapped[str | None] = mapped_column(String(16))
+    level: Mapped[str | None] = mapped_column(String(40))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SitingScenario(Base):
+    """A named training-base siting scenario: its parameters and the answer found (JSON text)."""
+
+    __tablename__ = "siting_scenario"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(20), index=True)
+    problem: Mapped[str] = mapped_column(String(12))
+    objective: Mapped[float | None] = mapped_column(Float)
+    parameters: Mapped[str] = mapped_column(Text)
+    result: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
