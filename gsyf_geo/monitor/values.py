@@ -1,0 +1,808 @@
+"""The plan's metrics computed from the store, by year and by reporting unit.
+
+Every target of a plan names a ``metric`` id; :data:`METRIC_INFO` holds one entry per id
+with its Chinese name and definition and one function that reads what it needs through
+:meth:`Store.read <gsyf_geo.store.Store.read>` with the caller's :class:`Scope` and returns,
+per reporting unit and year, a numerator and (for ratios and rates) a denominator. The
+city-wide value is computed from the summed parts, so it equals what a city-scope read
+gives and the units add up to the city.
+
+"No data" is ``None`` -- never zero:
+
+- the kind a metric needs holds no rows in the scope (e.g. no publicity records are
+  loaded): every year is ``None``;
+- a ratio whose denominator is zero or missing in a year is ``None`` for that year
+  (:mod:`gsyf_geo.metrics`);
+- yearly stocks (insured persons) are ``None`` in a year without a row;
+- metrics built from training/publicity records are ``None`` for the years before the
+  first training or publicity record in the scope (the records do not cover those years).
+
+Definitions (years are calendar years; "year Y" means 1 January to 31 December of Y):
+
+``publicity_coverage``
+    Key-industry enterprises (``enterprise.key_industry`` set) reached by at least one
+    publicity record (``training_record.activity == "publicity"``) dated up to the end of
+    Y, divided by the key-industry enterprises in the store.
+``training_coverage``
+    Trained key-position staff divided by key-position staff (``enterprise.key_staff``) of
+    the target's population. An enterprise's trained staff by the end of Y is the sum of
+    ``key_staff_trained`` over its training records up to Y, capped at its ``key_staff``.
+    Populations: ``key`` (key industries; the 2025 target), ``priority`` (危化品、化工 and
+    the disease-prone 尘肺病 industries of :mod:`gsyf_geo.domain`; the 2021 milestone) and
+    ``other`` (every other enterprise; the 2021 "其他行业 ≥30%" target). A target picks its
+    population with ``params: {"population": ...}``; without it the target id decides
+    (:data:`DEFAULT_POPULATION`), else ``key``.
+``accident_rate``
+    Recognised work injuries in key industries, excluding commuting, in Y, divided by the
+    average insured persons of key-industry enterprises in Y, times 10,000
+    (:func:`gsyf_geo.metrics.accident_rate`). Average insured = mean of the year-start
+    stock (the year-end ``insurance_snapshot`` of Y−1) and the year-end stock of Y, per
+    reporting unit; when Y−1 has no snapshot in that unit, the year-end stock of Y alone.
+    ``None`` when no work injuries at all are loaded.
+``short_exposure_share``
+    New pneumoconiosis cases (``disease_case.disease == 尘肺病``) diagnosed in Y with less than
+    ``params.exposure_years_below`` (default 5) years of dust exposure, divided by all such
+    cases in Y with a known exposure (cases without ``exposure_years`` are left out).
+``insured_persons`` / ``flexible_insured``
+    ``unit_year_total.insured_total`` / ``flexible_insured`` of Y summed over units.
+``demonstration_units``
+    Enterprises with ``demonstration_unit`` and a ``demonstration_year`` in Y; for a
+    cumulative target, summed from the plan's first year to Y (earlier selections belong to
+    an earlier plan).
+``training_demo_institutions``
+    Same, from ``training_institution.demonstration_year``.
+``training_bases``
+    Training bases with status ``existing`` built in Y or earlier (a stock; an existing
+    base without a year counts in every year).
+``project_insurance_rate``
+    Construction projects started in Y that are insured by project, divided by the
+    projects started in Y.
+``checkup_units``
+    Distinct enterprises with a 体检式 (``checkup_project``) training record in Y; for a
+    cumulative target, distinct enterprises from the plan's first year to Y.
+``construction_workers_trained``
+    Participants of training records at the construction safety experience centre
+    (常州市建筑施工安全体验中心) in Y (summed from the plan's first year for a cumulative
+    target). A record is at the centre when its ``base_site_code`` is the site code of a
+    training base of that name, or its ``provider`` is that name (the base registry is a
+    city-wide lookup). Records of enterprises outside the construction key industry are
+    left out (the target counts 建筑业从业人员); records without a known enterprise count.
+    ``params`` may set ``base_name`` or ``base_site_code``.
+``expert_pool``
+    Experts who joined in Y or earlier and had not left by the end of Y
+    (``left_year`` empty or after Y). City-wide only (the pool is the city's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from gsyf_geo import metrics
+from gsyf_geo.domain import (
+    CITY_ADCODE,
+    KEY_INDUSTRIES,
+    PNEUMOCONIOSIS,
+    REPORTING_UNITS,
+    SHORT_DUST_EXPOSURE_YEARS,
+    BaseStatus,
+    IndustryGroup,
+)
+from gsyf_geo.plan import RATIO_UNIT, Plan, Target
+from gsyf_geo.store import CITY, Scope, Store
+
+__all__ = [
+    "CITY_UNIT",
+    "CONSTRUCTION_CENTRE_NAME",
+    "DEFAULT_POPULATION",
+    "METRIC_INFO",
+    "POPULATIONS",
+    "PRIORITY_TRAINING_INDUSTRIES",
+    "MetricInfo",
+    "MetricValues",
+    "UnknownMetricError",
+    "format_value",
+    "metric_info",
+    "metric_values",
+    "plan_years",
+    "population_of",
+    "units_in_scope",
+]
+
+CITY_UNIT = CITY_ADCODE
+"""Pseudo reporting unit of metrics kept city-wide only (the expert pool)."""
+
+CONSTRUCTION_CENTRE_NAME = "常州市建筑施工安全体验中心"
+"""The base the 2021 task list names for training 4,000 construction workers."""
+
+PRIORITY_TRAINING_INDUSTRIES: tuple[str, ...] = (
+    "hazchem",
+    "chemical",
+    *(k.id for k in KEY_INDUSTRIES if k.group is IndustryGroup.DISEASE_PRONE),
+)
+"""危化品、化工 and the 尘肺病 (disease-prone) key industries: full training due in 2021."""
+
+POPULATIONS: dict[str, str] = {
+    "key": "重点行业企业",
+    "priority": "危化品、化工、尘肺病重点行业企业",
+    "other": "其他行业企业（危化品、化工、尘肺病重点行业以外）",
+}
+"""Enterprise populations of ``training_coverage`` and their Chinese names."""
+
+DEFAULT_POPULATION: dict[str, str] = {"training_coverage_other_industries": "other"}
+"""Population by target id for targets whose file sets no ``params.population``."""
+
+
+class UnknownMetricError(KeyError):
+    """A plan target names a metric this module cannot compute."""
+
+
+@dataclass(frozen=True)
+class MetricInfo:
+    """A metric the monitor can compute.
+
+    Attributes
+    ----------
+    id
+        Metric id used by the plan files.
+    name, definition
+        Chinese name and definition shown on the page.
+    unit
+        Unit of the computed value: ``"ratio"`` (0..1), ``"起/万人"``, ``"人"``, ``"家"``, ``"名"``.
+    by_unit
+        Whether the value can be computed per reporting unit.
+    intensive
+        A ratio or rate: a city-wide requirement applies to every unit alike (counts and
+        stocks are city totals; units only contribute to them).
+    """
+
+    id: str
+    name: str
+    unit: str
+    definition: str
+    by_unit: bool
+    intensive: bool
+    parts: Callable[[_Ctx], pd.DataFrame | None] = field(repr=False, compare=False)
+    combine: Callable[[float | None, float | None], float | None] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class MetricValues:
+    """Values of one target's metric by year, city-wide (in the scope) and per unit.
+
+    Attributes
+    ----------
+    years
+        The years computed, ascending.
+    city
+        ``{year: value or None}`` for the whole scope.
+    units
+        ``{unit code: {year: value or None}}`` for each reporting unit in the scope, in
+        :data:`gsyf_geo.domain.REPORTING_UNITS` order; empty for city-only metrics.
+    """
+
+    years: tuple[int, ...]
+    city: dict[int, float | None]
+    units: dict[str, dict[int, float | None]]
+
+    def city_series(self) -> pd.Series:
+        """City values as a float Series indexed by year (NaN = no data)."""
+        return pd.Series(
+            [np.nan if v is None else v for v in self.city.values()],
+            index=list(self.city),
+            dtype=float,
+        )
+
+    def unit_frame(self) -> pd.DataFrame:
+        """Unit values as a float DataFrame (rows: unit codes, columns: years; NaN = no data)."""
+        return pd.DataFrame(
+            {
+                y: [np.nan if vals[y] is None else vals[y] for vals in self.units.values()]
+                for y in self.years
+            },
+            index=list(self.units),
+            dtype=float,
+        )
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    store: Store
+    target: Target
+    scope: Scope
+    years: tuple[int, ...]
+    plan_start: int
+    population: str
+    cache: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def cumulative(self) -> bool:
+        return self.target.cumulative
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def units_in_scope(scope: Scope) -> list[str]:
+    """Reporting-unit codes inside ``scope``, in :data:`REPORTING_UNITS` order."""
+    if scope.kind == "city":
+        return [u.code for u in REPORTING_UNITS]
+    if scope.kind == "district":
+        return [u.code for u in REPORTING_UNITS if u.district_adcode == scope.code]
+    return [scope.code]
+
+
+def plan_years(plan: Plan, target: Target | None = None) -> tuple[int, ...]:
+    """Baseline year (the target's or the plan's; else the year before the plan) to plan end."""
+    base = (target.baseline_year if target is not None else None) or plan.baseline_year
+    first = base if base is not None else plan.period[0] - 1
+    return tuple(range(min(first, plan.period[0]), plan.period[1] + 1))
+
+
+def population_of(target: Target) -> str:
+    """The ``training_coverage`` population of a target (see module docstring)."""
+    pop = target.params.get("population") or DEFAULT_POPULATION.get(target.id, "key")
+    if pop not in POPULATIONS:
+        raise ValueError(
+            f"指标 {target.id} 的 params.population 应为 {' / '.join(POPULATIONS)} 之一，实际为 {pop!r}"
+        )
+    return pop
+
+
+def _grid(units: Sequence[str], years: Sequence[int]) -> pd.MultiIndex:
+    return pd.MultiIndex.from_product([list(units), list(years)], names=["unit", "year"])
+
+
+def _count(
+    frame: pd.DataFrame, units: Sequence[str], years: Sequence[int], weight: str | None = None
+) -> pd.Series:
+    """Rows (or the sum of ``weight``) per (unit, year) over the full grid, zero-filled."""
+    grid = _grid(units, years)
+    frame = frame.dropna(subset=["year"])
+    if frame.empty:
+        return pd.Series(0.0, index=grid)
+    keyed = frame.assign(
+        year=frame["year"].astype("int64"),
+        _w=1.0 if weight is None else frame[weight].astype(float).fillna(0.0),
+    )
+    summed = keyed.groupby(["unit", "year"])["_w"].sum()
+    return summed.reindex(grid, fill_value=0.0).astype(float)
+
+
+def _cumulate(series: pd.Series, plan_start: int) -> pd.Series:
+    """Running sum per unit over the years from ``plan_start`` (earlier years: zero)."""
+    years = series.index.get_level_values("year")
+    counted = series.where(years >= plan_start, 0.0)
+    return counted.groupby(level="unit").cumsum()
+
+
+def _parts(num: pd.Series, den: pd.Series | None = None) -> pd.DataFrame:
+    out = pd.DataFrame({"num": num.astype(float)})
+    out["den"] = np.nan if den is None else den.reindex(out.index).astype(float)
+    return out
+
+
+def _blank_before(parts: pd.DataFrame, first_year: int | None) -> pd.DataFrame:
+    """Set the years before ``first_year`` to no data."""
+    if first_year is None:
+        return parts
+    early = parts.index.get_level_values("year") < first_year
+    parts = parts.copy()
+    parts.loc[early, ["num", "den"]] = np.nan
+    return parts
+
+
+def _year(col: pd.Series) -> pd.Series:
+    return pd.to_datetime(col).dt.year.astype("Int64")
+
+
+def _in_units(df: pd.DataFrame, units: Sequence[str], col: str = "reporting_unit") -> pd.DataFrame:
+    return df[df[col].isin(units)].rename(columns={col: "unit"})
+
+
+def _read(ctx: _Ctx, kind: str, columns: Sequence[str], where: Sequence = ()) -> pd.DataFrame:
+    """A plain DataFrame (geometry dropped) of ``kind`` in the context's scope."""
+    df = ctx.store.read(kind, ctx.scope, where=where, columns=columns)
+    return pd.DataFrame(df[list(columns)])
+
+
+def _has_rows(ctx: _Ctx, kind: str) -> bool:
+    return ctx.store.count(kind, ctx.scope) > 0
+
+
+def _records_first_year(ctx: _Ctx) -> int | None:
+    """Year of the first training or publicity record in the scope (cached per evaluation)."""
+    key = ("records_first_year", str(ctx.scope))
+    if key not in ctx.cache:
+        years = _year(_read(ctx, "training_record", ["activity_date"])["activity_date"]).dropna()
+        ctx.cache[key] = int(years.min()) if len(years) else None
+    return ctx.cache[key]
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def _publicity_coverage(ctx: _Ctx) -> pd.DataFrame | None:
+    units = units_in_scope(ctx.scope)
+    ent_t = ctx.store.table("enterprise")
+    ents = _in_units(
+        _read(
+            ctx,
+            "enterprise",
+            ["credit_code", "reporting_unit"],
+            [ent_t.c.key_industry.is_not(None)],
+        ),
+        units,
+    )
+    rec_t = ctx.store.table("training_record")
+    recs = _read(
+        ctx, "training_record", ["credit_code", "activity_date"], [rec_t.c.activity == "publicity"]
+    )
+    if ents.empty or recs.empty:
+        return None
+    recs["year"] = _year(recs["activity_date"])
+    first_reach = recs.dropna(subset=["credit_code"]).groupby("credit_code")["year"].min()
+    # Reached before the first year computed counts as reached in that year.
+    ents["reached"] = ents["credit_code"].map(first_reach).clip(lower=min(ctx.years))
+    reached = _count(
+        ents.dropna(subset=["reached"]).rename(columns={"reached": "year"}), units, ctx.years
+    )
+    num = _cumulate(reached, min(ctx.years))
+    den = pd.Series(
+        np.repeat(
+            ents.groupby("unit").size().reindex(units, fill_value=0).to_numpy(float), len(ctx.years)
+        ),
+        index=_grid(units, ctx.years),
+    )
+    return _blank_before(_parts(num, den), _records_first_year(ctx))
+
+
+def _population_filter(ctx: _Ctx, key_industry: pd.Series) -> pd.Series:
+    if ctx.population == "key":
+        return key_industry.notna()
+    priority = key_industry.isin(PRIORITY_TRAINING_INDUSTRIES)
+    return priority if ctx.population == "priority" else ~priority
+
+
+def _training_coverage(ctx: _Ctx) -> pd.DataFrame | None:
+    units = units_in_scope(ctx.scope)
+    ent_t = ctx.store.table("enterprise")
+    ents = _in_units(
+        _read(
+            ctx,
+            "enterprise",
+            ["credit_code", "reporting_unit", "key_industry", "key_staff"],
+            [ent_t.c.key_staff > 0],
+        ),
+        units,
+    )
+    ents = ents[_population_filter(ctx, ents["key_industry"])]
+    rec_t = ctx.store.table("training_record")
+    recs = _read(
+        ctx,
+        "training_record",
+        ["credit_code", "activity_date", "key_staff_trained"],
+        [rec_t.c.activity == "training"],
+    )
+    if ents.empty or recs.empty:
+        return None
+    # Trained staff per enterprise by the end of each year: records before the first year
+    # count in it, a running sum over the years, capped at the enterprise's key staff.
+    years = list(ctx.years)
+    recs = recs.dropna(subset=["credit_code", "key_staff_trained"])
+    recs["year"] = _year(recs["activity_date"]).astype("int64").clip(lower=years[0])
+    by_year = (
+        recs[recs["year"] <= years[-1]]
+        .pivot_table(index="credit_code", columns="year", values="key_staff_trained", aggfunc="sum")
+        .reindex(index=ents["credit_code"], columns=years)
+        .fillna(0.0)
+        .cumsum(axis=1)
+    )
+    capped = np.minimum(by_year.to_numpy(float), ents["key_staff"].to_numpy(float)[:, None])
+    per_unit = pd.DataFrame(capped, columns=years).groupby(ents["unit"].to_numpy()).sum()
+    num = per_unit.reindex(units, fill_value=0.0).stack()
+    num.index = num.index.set_names(["unit", "year"])
+    den_unit = ents.groupby("unit")["key_staff"].sum().reindex(units, fill_value=0).to_numpy(float)
+    den = pd.Series(np.repeat(den_unit, len(ctx.years)), index=_grid(units, ctx.years))
+    return _blank_before(_parts(num, den), _records_first_year(ctx))
+
+
+def _accident_rate(ctx: _Ctx) -> pd.DataFrame | None:
+    units = units_in_scope(ctx.scope)
+    if not _has_rows(ctx, "work_injury"):
+        return None
+    ent_t = ctx.store.table("enterprise")
+    snap_t = ctx.store.table("insurance_snapshot")
+    key_codes = select(ent_t.c.credit_code).where(ent_t.c.key_industry.is_not(None))
+    snaps = _in_units(
+        _read(
+            ctx,
+            "insurance_snapshot",
+            ["year", "reporting_unit", "insured"],
+            [snap_t.c.credit_code.in_(key_codes)],
+        ),
+        units,
+    )
+    if snaps.empty:
+        return None
+    stock = snaps.groupby(["unit", "year"])["insured"].sum().astype(float)
+    den = pd.Series(np.nan, index=_grid(units, ctx.years))
+    for unit, year in den.index:
+        end = stock.get((unit, year))
+        if end is None:
+            continue
+        start = stock.get((unit, year - 1))
+        den[(unit, year)] = end if start is None else (start + end) / 2.0
+    inj_t = ctx.store.table("work_injury")
+    injuries = _in_units(
+        _read(
+            ctx,
+            "work_injury",
+            ["injury_date", "reporting_unit"],
+            [inj_t.c.key_industry.is_not(None), inj_t.c.commuting.is_(False)],
+        ),
+        units,
+    )
+    injuries["year"] = _year(injuries["injury_date"])
+    return _parts(_count(injuries, units, ctx.years), den)
+
+
+def _short_exposure_share(ctx: _Ctx) -> pd.DataFrame | None:
+    units = units_in_scope(ctx.scope)
+    below = float(ctx.target.params.get("exposure_years_below", SHORT_DUST_EXPOSURE_YEARS))
+    if not _has_rows(ctx, "disease_case"):
+        return None
+    case_t = ctx.store.table("disease_case")
+    cases = _in_units(
+        _read(
+            ctx,
+            "disease_case",
+            ["diagnosis_date", "exposure_years", "reporting_unit"],
+            [case_t.c.disease == PNEUMOCONIOSIS, case_t.c.exposure_years.is_not(None)],
+        ),
+        units,
+    )
+    cases["year"] = _year(cases["diagnosis_date"])
+    short = cases[cases["exposure_years"].astype(float) < below]
+    return _parts(_count(short, units, ctx.years), _count(cases, units, ctx.years))
+
+
+def _unit_total(column: str) -> Callable[[_Ctx], pd.DataFrame | None]:
+    def parts(ctx: _Ctx) -> pd.DataFrame | None:
+        units = units_in_scope(ctx.scope)
+        rows = _in_units(_read(ctx, "unit_year_total", ["reporting_unit", "year", column]), units)
+        rows = rows.dropna(subset=[column])
+        if rows.empty:
+            return None
+        summed = rows.groupby(["unit", "year"])[column].sum().astype(float)
+        return _parts(summed.reindex(_grid(units, ctx.years)))
+
+    return parts
+
+
+def _selected_per_year(ctx: _Ctx, kind: str, flag: str | None) -> pd.DataFrame | None:
+    units = units_in_scope(ctx.scope)
+    if not _has_rows(ctx, kind):
+        return None
+    table = ctx.store.table(kind)
+    where = [table.c.demonstration_year.is_not(None)]
+    if flag:
+        where.append(table.c[flag].is_(True))
+    rows = _in_units(_read(ctx, kind, ["reporting_unit", "demonstration_year"], where), units)
+    per_year = _count(rows.rename(columns={"demonstration_year": "year"}), units, ctx.years)
+    return _parts(_cumulate(per_year, ctx.plan_start) if ctx.cumulative else per_year)
+
+
+def _demonstration_units(ctx: _Ctx) -> pd.DataFrame | None:
+    return _selected_per_year(ctx, "enterprise", "demonstration_unit")
+
+
+def _training_demo_institutions(ctx: _Ctx) -> pd.DataFrame | None:
+    return _selected_per_year(ctx, "training_institution", None)
+
+
+def _training_bases(ctx: _Ctx) -> pd.DataFrame | None:
+    units = units_in_scope(ctx.scope)
+    if not _has_rows(ctx, "training_base"):
+        return None
+    table = ctx.store.table("training_base")
+    bases = _in_units(
+        _read(
+            ctx,
+            "training_base",
+            ["reporting_unit", "year"],
+            [table.c.status == BaseStatus.EXISTING.value],
+        ),
+        units,
+    )
+    first = min(ctx.years)
+    bases["year"] = bases["year"].astype("Float64").fillna(first).clip(lower=first).astype("int64")
+    return _parts(_cumulate(_count(bases, units, ctx.years), first))
+
+
+def _project_insurance_rate(ctx: _Ctx) -> pd.DataFrame | None:
+    units = units_in_scope(ctx.scope)
+    table = ctx.store.table("construction_project")
+    projects = _in_units(
+        _read(
+            ctx,
+            "construction_project",
+            ["start_date", "insured_by_project", "reporting_unit"],
+            [table.c.start_date.is_not(None)],
+        ),
+        units,
+    )
+    if projects.empty:
+        return None
+    projects["year"] = _year(projects["start_date"])
+    insured = projects[projects["insured_by_project"].astype(bool)]
+    return _parts(_count(insured, units, ctx.years), _count(projects, units, ctx.years))
+
+
+def _training_records(ctx: _Ctx, columns: Sequence[str], where: Sequence) -> pd.DataFrame:
+    units = units_in_scope(ctx.scope)
+    recs = _in_units(_read(ctx, "training_record", [*columns, "reporting_unit"], where), units)
+    recs["year"] = _year(recs["activity_date"])
+    return recs
+
+
+def _checkup_units(ctx: _Ctx) -> pd.DataFrame | None:
+    units = units_in_scope(ctx.scope)
+    if not _has_rows(ctx, "training_record"):
+        return None
+    table = ctx.store.table("training_record")
+    recs = _training_records(
+        ctx, ["credit_code", "activity_date"], [table.c.checkup_project.is_(True)]
+    ).dropna(subset=["credit_code"])
+    num = pd.Series(0.0, index=_grid(units, ctx.years))
+    for year in ctx.years:
+        if ctx.cumulative:
+            sel = recs[(recs["year"] >= ctx.plan_start) & (recs["year"] <= year)]
+        else:
+            sel = recs[recs["year"] == year]
+        for unit, n in sel.groupby("unit")["credit_code"].nunique().items():
+            num[(unit, year)] = float(n)
+    return _blank_before(_parts(num), _records_first_year(ctx))
+
+
+def _construction_workers_trained(ctx: _Ctx) -> pd.DataFrame | None:
+    units = units_in_scope(ctx.scope)
+    if not _has_rows(ctx, "training_record"):
+        return None
+    name = ctx.target.params.get("base_name", CONSTRUCTION_CENTRE_NAME)
+    codes = (
+        {ctx.target.params["base_site_code"]} if "base_site_code" in ctx.target.params else set()
+    )
+    base_t = ctx.store.table("training_base")
+    # The base registry is city-wide reference data: look the centre's site code up there.
+    codes |= set(
+        ctx.store.read("training_base", CITY, where=[base_t.c.name == name], columns=["site_code"])[
+            "site_code"
+        ]
+    )
+    rec_t = ctx.store.table("training_record")
+    at_centre = rec_t.c.provider == name
+    if codes:
+        at_centre = at_centre | rec_t.c.base_site_code.in_(sorted(codes))
+    recs = _training_records(
+        ctx,
+        ["credit_code", "activity_date", "participants"],
+        [rec_t.c.activity == "training", at_centre],
+    )
+    ent_t = ctx.store.table("enterprise")
+    linked = recs["credit_code"].dropna().unique().tolist()
+    if linked:
+        known = _read(
+            ctx, "enterprise", ["credit_code", "key_industry"], [ent_t.c.credit_code.in_(linked)]
+        ).set_index("credit_code")["key_industry"]
+        industry = recs["credit_code"].map(known)
+        outside = recs["credit_code"].isin(known.index) & (industry != "construction")
+        recs = recs[~outside]
+    per_year = _count(recs, units, ctx.years, weight="participants")
+    num = _cumulate(per_year, ctx.plan_start) if ctx.cumulative else per_year
+    return _blank_before(_parts(num), _records_first_year(ctx))
+
+
+def _expert_pool(ctx: _Ctx) -> pd.DataFrame | None:
+    experts = _read(ctx, "expert", ["joined_year", "left_year"])
+    if experts.empty:
+        return None
+    left = experts["left_year"].astype("Float64")
+    num = pd.Series(
+        [
+            float(((experts["joined_year"] <= y) & (left.isna() | (left > y)).fillna(True)).sum())
+            for y in ctx.years
+        ],
+        index=_grid([CITY_UNIT], ctx.years),
+    )
+    return _parts(num)
+
+
+# --------------------------------------------------------------------------- registry
+
+
+def _count_value(num: float | None, _den: float | None) -> float | None:
+    return num
+
+
+def _from_metrics(metric_id: str, **kw) -> MetricInfo:
+    m = metrics.METRICS[metric_id]
+    fn = metrics.METRIC_FUNCTIONS[metric_id]
+    return MetricInfo(
+        id=m.id,
+        name=m.name,
+        definition=m.definition,
+        combine=fn,
+        intensive=True,
+        by_unit=True,
+        **kw,
+    )
+
+
+METRIC_INFO: dict[str, MetricInfo] = {
+    m.id: m
+    for m in (
+        _from_metrics("publicity_coverage", unit=RATIO_UNIT, parts=_publicity_coverage),
+        _from_metrics("training_coverage", unit=RATIO_UNIT, parts=_training_coverage),
+        _from_metrics("accident_rate", unit="起/万人", parts=_accident_rate),
+        _from_metrics("short_exposure_share", unit=RATIO_UNIT, parts=_short_exposure_share),
+        _from_metrics("project_insurance_rate", unit=RATIO_UNIT, parts=_project_insurance_rate),
+        MetricInfo("insured_persons", "工伤保险参保人数", "人",
+                   "各统计单元年末工伤保险参保人数（全部行业，人社统计）之和",
+                   True, False, _unit_total("insured_total"), _count_value),
+        MetricInfo("flexible_insured", "灵活就业等人员参保人数", "人",
+                   "非全日制、多重劳动关系劳动者、超龄人员和实习生年末参保人数之和",
+                   True, False, _unit_total("flexible_insured"), _count_value),
+        MetricInfo("demonstration_units", "工伤预防示范单位", "家",
+                   "当年评选的工伤预防示范单位数；累计指标为计划期首年至当年累计",
+                   True, False, _demonstration_units, _count_value),
+        MetricInfo("training_demo_institutions", "工伤预防培训示范机构", "家",
+                   "当年评选的工伤预防培训示范机构数；累计指标为计划期首年至当年累计",
+                   True, False, _training_demo_institutions, _count_value),
+        MetricInfo("training_bases", "工伤预防宣传培训基地", "家",
+                   "当年末已建成的宣传培训基地数（状态为已建、建成年份不晚于当年）",
+                   True, False, _training_bases, _count_value),
+        MetricInfo("checkup_units", "“体检式”项目完成单位", "家",
+                   "当年完成“体检式”工伤预防培训项目的企业数（按企业去重）",
+                   True, False, _checkup_units, _count_value),
+        MetricInfo("construction_workers_trained", "建筑施工安全体验中心培训人数", "人",
+                   f"当年在{CONSTRUCTION_CENTRE_NAME}参加工伤预防培训的建筑业从业人员人次",
+                   True, False, _construction_workers_trained, _count_value),
+        MetricInfo("expert_pool", "工伤预防专家库专家数", "名",
+                   "当年末在库专家数（入库年份不晚于当年且未出库），仅全市",
+                   False, False, _expert_pool, _count_value),
+    )
+}  # fmt: skip
+"""Every metric id the plan files may name."""
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _value(info: MetricInfo, num: float, den: float) -> float | None:
+    n = None if pd.isna(num) else float(num)
+    d = None if pd.isna(den) else float(den)
+    if n is None:
+        return None
+    if info.intensive:
+        return info.combine(n, d)
+    return n
+
+
+def metric_info(target: Target, strict: bool = False) -> MetricInfo:
+    """The :class:`MetricInfo` of a target's metric.
+
+    A metric this module does not know (e.g. a new one in a successor plan) raises
+    :class:`UnknownMetricError` when ``strict``; otherwise it gets a stand-in whose values
+    are all "no data" and whose definition says so.
+    """
+    info = METRIC_INFO.get(target.metric)
+    if info is not None:
+        return info
+    if strict:
+        raise UnknownMetricError(f"指标 {target.id} 的 metric {target.metric!r} 无法计算")
+    return MetricInfo(
+        id=target.metric,
+        name=target.name,
+        unit=target.unit,
+        definition=f"本系统尚不能计算该指标（metric：{target.metric}），显示为无数据",
+        by_unit=False,
+        intensive=False,
+        parts=lambda ctx: None,
+        combine=_count_value,
+    )
+
+
+def metric_values(
+    store: Store,
+    plan: Plan,
+    target: Target,
+    scope: Scope = CITY,
+    years: Sequence[int] | None = None,
+    population: str | None = None,
+    cache: dict | None = None,
+) -> MetricValues:
+    """Compute a target's metric by year, for the scope and for each reporting unit in it.
+
+    Parameters
+    ----------
+    store
+        The store.
+    plan
+        The plan the target belongs to (its first year starts cumulative counts).
+    target
+        The target; its ``metric`` selects the computation, ``cumulative`` and ``params``
+        refine it.
+    scope
+        The part of the city to read (every read uses it).
+    years
+        Years to compute; default :func:`plan_years` (baseline year to plan end).
+    population
+        Override of the ``training_coverage`` population (``key``/``priority``/``other``).
+    cache
+        A dict shared by the calls of one evaluation (facts read once per scope); pass a
+        new one after the store changes.
+
+    Returns
+    -------
+    MetricValues
+        ``None`` wherever the store cannot compute the value (see the module docstring).
+    """
+    info = metric_info(target)
+    yrs = tuple(sorted(years)) if years is not None else plan_years(plan, target)
+    ctx = _Ctx(
+        store=store,
+        target=target,
+        scope=scope,
+        years=yrs,
+        plan_start=plan.period[0],
+        population=population
+        or (population_of(target) if target.metric == "training_coverage" else "key"),
+        cache={} if cache is None else cache,
+    )
+    parts = info.parts(ctx)
+    unit_codes = units_in_scope(scope) if info.by_unit else []
+    if parts is None:
+        return MetricValues(
+            yrs, {y: None for y in yrs}, {u: {y: None for y in yrs} for u in unit_codes}
+        )
+    if info.intensive:  # a unit without a denominator that year takes no part in the sum
+        parts = parts.assign(num=parts["num"].where(parts["den"].notna()))
+    summed = parts.groupby(level="year").sum(min_count=1).reindex(list(yrs))
+    city = {y: _value(info, summed.at[y, "num"], summed.at[y, "den"]) for y in yrs}
+    units: dict[str, dict[int, float | None]] = {}
+    for u in unit_codes:
+        units[u] = {
+            y: _value(info, parts.at[(u, y), "num"], parts.at[(u, y), "den"])
+            if (u, y) in parts.index
+            else None
+            for y in yrs
+        }
+    return MetricValues(yrs, city, units)
+
+
+def format_value(value: float | None, unit: str, digits: int = 1) -> str:
+    """A value for display: ``"87.3%"``, ``"196.8万人"``, ``"38.2 起/万人"``, ``"无数据"``."""
+    if value is None or pd.isna(value):
+        return "无数据"
+    if unit == RATIO_UNIT:
+        return f"{value * 100:.{digits}f}%"
+    if unit == "人" and abs(value) >= 100_000:
+        return f"{value / 10_000:.{digits}f}万人"
+    if unit in ("人", "家", "名"):
+        return f"{value:,.0f}{unit}"
+    return f"{value:.{digits}f} {unit}"
+
+
+def value_unit(target: Target) -> str:
+    """Unit of the computed value of a target (the metric's, not the target number's)."""
+    return metric_info(target).unit
+
+
+def as_float_map(values: Mapping[int, float | None]) -> dict[int, float]:
+    """``{year: value}`` without the years that have no data."""
+    return {y: float(v) for y, v in values.items() if v is not None}

@@ -1,0 +1,156 @@
+"""The targets page in headless Chromium: tables and charts draw with Chinese text, offline.
+
+Starts ``streamlit run app.py`` against a copy of the small demo store, opens 目标监测,
+waits for the overview grid, then for the trend chart and the small multiples of the
+detail tab, and saves screenshots to ``artifacts/browser_targets.png`` (overview) and
+``artifacts/browser_targets_detail.png``. Every request must stay on this machine.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+SCREENSHOT = ARTIFACTS / "browser_targets.png"
+SCREENSHOT_DETAIL = ARTIFACTS / "browser_targets_detail.png"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+START_TIMEOUT_S = 90
+DRAW_TIMEOUT_MS = 90_000
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def app_url(demo_sqlite_path, tmp_path_factory) -> Iterator[str]:
+    """Base URL of ``streamlit run app.py`` serving a copy of the demo store."""
+    tmp = tmp_path_factory.mktemp("browser_targets")
+    db = tmp / "demo.sqlite"
+    shutil.copyfile(demo_sqlite_path, db)
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
+    env.update(GSYF_DB_URL=f"sqlite:///{db}", PYTHONUNBUFFERED="1")
+    for var in ("GSYF_TIANDITU_KEY", "GSYF_PLAN_DIR", "GSYF_TASK_EDITORS"):
+        env.pop(var, None)
+    log = (tmp / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", "app.py",
+            "--server.port", str(port),
+            "--server.address", "127.0.0.1",
+            "--server.headless", "true",
+            "--browser.gatherUsageStats", "false",
+        ],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not _healthy(url):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                pytest.fail(f"streamlit did not start:\n{(tmp / 'streamlit.log').read_text()}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _settle(page) -> None:
+    page.wait_for_selector(
+        '[data-testid="stStatusWidget"]', state="detached", timeout=DRAW_TIMEOUT_MS
+    )
+    page.wait_for_timeout(1_000)  # let the grid canvas and Vega finish drawing
+
+
+def test_targets_page_draws_offline_with_chinese_text(app_url, chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    requests: list[str] = []
+    failed: list[str] = []
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 2000}, locale="zh-CN")
+            context.on("request", lambda r: requests.append(r.url))
+            context.on(
+                "response",
+                # The frontend probes <page path>/_stcore/* before the base path: ignore those.
+                lambda r: (
+                    failed.append(f"{r.status} {r.url}")
+                    if r.status >= 400 and "/_stcore/" not in r.url
+                    else None
+                ),
+            )
+            page = context.new_page()
+            page.on("websocket", lambda ws: requests.append(ws.url))
+            page.goto(f"{app_url}/targets", wait_until="domcontentloaded")
+
+            page.locator("h1", has_text="目标监测").wait_for(timeout=DRAW_TIMEOUT_MS)
+            page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=DRAW_TIMEOUT_MS)
+            _settle(page)
+            page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+            assert page.get_by_text("当前为演示数据（合成数据，非真实统计）").count() >= 1
+            assert page.get_by_role("tab", name="目标总览").count() == 1
+            assert page.get_by_text("状态判定规则").count() == 1
+
+            page.get_by_role("tab", name="指标详情").click()
+            charts = page.locator('[data-testid="stVegaLiteChart"]')
+            charts.nth(1).wait_for(timeout=DRAW_TIMEOUT_MS)  # trend + small multiples
+            _settle(page)
+            assert page.get_by_text("分区县（统计单元）情况").count() == 1
+            page.screenshot(path=str(SCREENSHOT_DETAIL), full_page=True)
+        finally:
+            browser.close()
+
+    assert requests, "no requests recorded"
+    outside = [u for u in requests if urlsplit(u).scheme not in ("data", "blob")
+               and urlsplit(u).hostname not in LOCAL_HOSTS]  # fmt: skip
+    assert outside == [], f"requests left the machine: {outside}"
+    assert failed == [], failed
+    assert SCREENSHOT.stat().st_size > 10_000
+    assert SCREENSHOT_DETAIL.stat().st_size > 10_000

@@ -1,0 +1,200 @@
+"""All targets at once: district drill-down, milestones, final evaluation, exports, CLI."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import monitor_city as city
+import openpyxl
+import pandas as pd
+import pytest
+
+from gsyf_geo.monitor.evaluation import (
+    current_plan,
+    evaluate_plan,
+    evaluate_target,
+    final_tables,
+    milestone_table,
+    overview_table,
+    plan_has_ended,
+    to_csv,
+    to_excel,
+    trend_frame,
+    unit_table,
+    unit_trend_frame,
+)
+from gsyf_geo.monitor.status import MET, MISSED, NO_DATA, NOT_SPLIT, STATUS_COLORS
+from gsyf_geo.plan import Plan
+
+ROOT = Path(__file__).resolve().parents[1]
+PLAN = city.plan()
+TODAY = date(2026, 11, 29)
+
+
+@pytest.fixture
+def loaded(store):
+    city.load(store)
+    return store
+
+
+def test_district_drill_down(loaded):
+    r = evaluate_target(loaded, PLAN, PLAN.target("publicity_coverage"), TODAY)
+    table = unit_table(r).set_index("统计单元")
+    assert list(table.index) == [
+        "常州市", "天宁区", "钟楼区", "新北区", "武进区（不含经开区）", "金坛区", "溧阳市", "常州经济开发区"
+    ]  # fmt: skip
+    # 2025 (the deadline year): 天宁 E1+E2 reached, 武进 E4 reached, 经开区 only E3 of E3, E6.
+    assert table.loc["天宁区", "2025年"] == "100.0%" and table.loc["天宁区", "状态"] == MET
+    assert table.loc["武进区（不含经开区）", "状态"] == MET
+    assert table.loc["常州经济开发区", "2025年"] == "50.0%"
+    assert table.loc["常州经济开发区", "状态"] == MISSED
+    assert table.loc["钟楼区", "2025年"] == NO_DATA and table.loc["钟楼区", "状态"] == NO_DATA
+    assert table.loc["常州市", "2020年"] == NO_DATA  # records start in 2021
+    assert table.loc["常州市", "状态"] == MISSED  # 80% < 100%
+    small = unit_trend_frame(r)
+    assert set(small["统计单元"]) == {"天宁区", "武进区（不含经开区）", "常州经济开发区"}
+    assert (small["要求"] == 100.0).all()
+
+
+def test_city_totals_are_not_split_by_unit(loaded):
+    r = evaluate_target(loaded, PLAN, PLAN.target("insured_persons"), TODAY)
+    table = unit_table(r).set_index("统计单元")
+    assert table.loc["天宁区", "状态"] == NOT_SPLIT
+    assert table.loc["常州经济开发区", "2021年"] == "500人"
+    assert table.loc["常州市", "状态"] == NO_DATA  # nothing for 2025, the deadline year
+
+
+def test_accident_rate_reduction_by_unit(loaded):
+    t = replace(PLAN.target("accident_rate_reduction"), deadline=date(2021, 12, 31))
+    r = evaluate_target(loaded, PLAN, t, TODAY)
+    # 天宁 7.5 → 9.52 per 10,000: up, not down. 经开区 has no 2020 baseline.
+    assert r.units["320402"].status == MISSED
+    assert r.units["JKQ"].status == NO_DATA
+
+
+def test_milestone_with_narrower_scope_is_checked_on_its_population(loaded):
+    r = evaluate_target(loaded, PLAN, PLAN.target("training_coverage"), TODAY)
+    (m,) = r.milestones
+    assert m.year == 2021 and m.actual == pytest.approx(10 / 14) and m.met is False
+    row = milestone_table(r).iloc[0]
+    assert row["口径"] == "危化品、化工、尘肺病重点行业企业" and row["实际"] == "71.4%"
+    trend = trend_frame(r, PLAN)
+    assert trend[trend["系列"] == "里程碑"]["数值"].tolist() == [100.0]
+
+
+def test_overview_and_final_tables(loaded):
+    results = evaluate_plan(loaded, PLAN, TODAY)
+    overview = overview_table(results, PLAN)
+    assert len(overview) == len(PLAN.targets)
+    row = overview.set_index("指标代码").loc["expert_pool"]
+    assert row["当前值"] == "2名（2021年）" and row["状态"] == MISSED  # 30 required
+    row = overview.set_index("指标代码").loc["construction_workers_trained"]
+    assert row["当前值"] == "50人（2021年）" and row["进度"] == pytest.approx(50 / 4000)
+
+    sheets = final_tables(results, PLAN)
+    assert list(sheets) == ["全市评估", "分区评估", "分区汇总"]
+    assert len(sheets["全市评估"]) == len(PLAN.targets)
+    assert len(sheets["分区评估"]) == len(PLAN.targets) * 8 - 7  # the expert pool is city-only
+    matrix = sheets["分区汇总"].set_index("指标")
+    assert list(matrix.columns)[:2] == ["常州市", "天宁区"] and len(matrix.columns) == 8
+    assert matrix.loc["重点行业工伤预防宣传覆盖率", "常州经济开发区"] == MISSED
+    assert matrix.loc["全市工伤保险参保人数", "天宁区"] == NOT_SPLIT
+    assert matrix.loc["工伤预防专家库入库专家数", "天宁区"] == NOT_SPLIT
+
+    wb = openpyxl.load_workbook(io.BytesIO(to_excel(sheets, title="期末评估")))
+    assert wb.sheetnames == ["全市评估", "分区评估", "分区汇总"]
+    ws = wb["全市评估"]
+    assert ws["A1"].value == "期末评估" and ws["A3"].value == "指标"
+    header = [c.value for c in ws[3]]
+    status_cells = [row[header.index("评价")] for row in ws.iter_rows(min_row=4)]
+    assert [c.value for c in status_cells] == sheets["全市评估"]["评价"].tolist()
+    missed = next(c for c in status_cells if c.value == MISSED)
+    assert missed.fill.fgColor.rgb == "FF" + STATUS_COLORS[MISSED].lstrip("#").upper()
+
+    csv = pd.read_csv(io.BytesIO(to_csv(sheets["分区评估"])), encoding="utf-8-sig")
+    assert csv.columns[0] == "指标" and "统计单元" in csv.columns
+    assert len(csv) == len(sheets["分区评估"])
+
+
+def test_demo_city_final_evaluation(demo_store):
+    results = evaluate_plan(demo_store, PLAN, TODAY)
+    assert all(r.city.final for r in results)  # the plan period ended on 2025-12-31
+    assert {r.city.status for r in results} <= {MET, MISSED, NO_DATA}
+    accident = next(r for r in results if r.target.metric == "accident_rate")
+    # The demo is built with −27% in 新北 and −8% in 溧阳 from 2020 to 2025.
+    assert accident.units["320411"].status == MET
+    assert accident.units["320481"].status == MISSED
+    insured = next(r for r in results if r.target.id == "insured_persons")
+    assert insured.values.city[2021] == pytest.approx(1_552_000, rel=0.01)
+
+
+def test_current_plan_and_plan_end():
+    old = PLAN
+    new = Plan("changzhou_2026-2030", "下一期", (2026, 2030), 2025, "")
+    assert current_plan([old, new], TODAY) is new  # running today
+    assert current_plan([old], TODAY) is old  # the last one that ended
+    assert current_plan([], TODAY) is None
+    assert plan_has_ended(old, TODAY) and not plan_has_ended(old, date(2025, 12, 31))
+
+
+def _cli(*args: str, db: Path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "GSYF_DB_URL": f"sqlite:///{db}"}
+    env.pop("GSYF_PLAN_DIR", None)
+    return subprocess.run(
+        [sys.executable, "-m", "gsyf_geo", "targets", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_targets_command(demo_sqlite_path):
+    out = _cli("--json", "--as-of", "2026-11-29", db=demo_sqlite_path)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["plan_id"] == "changzhou_2021-2025" and data["demo"] is True
+    assert [t["id"] for t in data["targets"]] == [t.id for t in PLAN.targets]
+    assert {t["status"] for t in data["targets"]} <= {MET, MISSED, NO_DATA}
+    text = _cli("--year", "2023", db=demo_sqlite_path)
+    assert text.returncode == 0 and "重点行业工伤预防宣传覆盖率" in text.stdout
+    bad = _cli("--plan", "nope", db=demo_sqlite_path)
+    assert bad.returncode == 2 and "没有计划" in bad.stderr
+
+
+def test_charts_show_the_baseline_year_and_milestones(loaded):
+    from gsyf_geo.monitor.charts import trend_chart, unit_small_multiples
+
+    r = evaluate_target(loaded, PLAN, PLAN.target("insured_persons"), TODAY)
+    spec = trend_chart(r, PLAN).to_dict()
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == list(range(2020, 2026))
+    datasets = spec["datasets"].values()
+    milestones = [row for rows in datasets for row in rows if row.get("系列") == "里程碑"]
+    assert milestones == [
+        {"年份": 2021, "系列": "里程碑", "数值": 1550000.0, "标注": "2021年里程碑"}
+    ]
+    assert "Noto Sans CJK SC" in spec["config"]["font"]
+
+    small = unit_small_multiples(
+        evaluate_target(loaded, PLAN, PLAN.target("publicity_coverage"), TODAY)
+    )
+    small_spec = small.to_dict()
+    assert small_spec["facet"]["field"] == "统计单元" and small_spec["columns"] == 4
+    assert len(small_spec["spec"]["layer"]) == 2  # values and the unit's requirement line
+    expert = evaluate_target(loaded, PLAN, PLAN.target("expert_pool"), TODAY)
+    assert unit_small_multiples(expert) is None  # city-wide only
+
+
+def test_a_metric_the_code_does_not_know_is_no_data(loaded):
+    from gsyf_geo.monitor.values import UnknownMetricError, metric_info
+
+    t = replace(PLAN.target("expert_pool"), id="new_target", metric="brand_new_metric")
+    with pytest.raises(UnknownMetricError):
+        metric_info(t, strict=True)
+    r = evaluate_target(loaded, PLAN, t, TODAY)
+    assert r.city.status == NO_DATA
+    assert "尚不能计算" in overview_table([r], PLAN).iloc[0]["定义"]

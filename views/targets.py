@@ -1,0 +1,228 @@
+"""目标监测 — the plan's targets computed from the store (layout only; see gsyf_geo.monitor)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from gsyf_geo.monitor.charts import trend_chart, unit_small_multiples
+from gsyf_geo.monitor.evaluation import (
+    current_plan,
+    evaluate_plan,
+    final_tables,
+    milestone_table,
+    overview_table,
+    plan_has_ended,
+    to_csv,
+    to_excel,
+    unit_table,
+)
+from gsyf_geo.monitor.status import MET, MISSED, NOT_SPLIT, STATUS_COLORS, STATUS_RULES
+from gsyf_geo.monitor.values import format_value
+from gsyf_geo.plan import PlanFileError, available_plans
+from views.common import demo_banner, get_store
+
+TITLE = "目标监测"
+PLAN_KEY = "monitor_plan_id"  # shared with the task list page
+TABLE_ROW_PX = 35
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+store = get_store()
+st.title(TITLE)
+demo_banner(store)
+
+try:
+    plans = {p.plan_id: p for p in available_plans()}
+except PlanFileError as exc:
+    st.error(f"无法读取规划目标数据：{exc}")
+    st.stop()
+if not plans:
+    st.error("规划目标目录中没有计划文件（data/plan/*.json）。")
+    st.stop()
+
+today = date.today()
+with st.sidebar:
+    st.header("计划")
+    ids = list(plans)
+    remembered = st.session_state.get(PLAN_KEY)
+    default_id = (
+        remembered if remembered in plans else current_plan(list(plans.values()), today).plan_id
+    )
+    plan_id = st.selectbox(
+        "选择计划", ids, index=ids.index(default_id), format_func=lambda i: plans[i].title
+    )
+    st.session_state[PLAN_KEY] = plan_id
+    st.caption(f"评估日期：{today.isoformat()}")
+plan = plans[plan_id]
+
+
+def _data_signature() -> str:
+    """Changes when an import or demo load finishes, so cached results refresh."""
+    batches = store.batches()
+    if batches.empty:
+        return "none"
+    return f"{batches['id'].max()}:{batches['finished_at'].max()}"
+
+
+@st.cache_resource(ttl=300, show_spinner="正在计算各项指标…")
+def _evaluate(url: str, plan_key: str, mtime: float, day: date, signature: str):
+    return evaluate_plan(store, plans[plan_key], day)
+
+
+mtime = plan.path.stat().st_mtime if plan.path else 0.0
+results = _evaluate(str(store.engine.url), plan.plan_id, mtime, today, _data_signature())
+by_id = {r.target.id: r for r in results}
+
+
+def _status_style(value: object) -> str:
+    colour = STATUS_COLORS.get(str(value))
+    return f"background-color: {colour}; color: white; font-weight: bold" if colour else ""
+
+
+def _styled(df: pd.DataFrame, columns: list[str]):
+    return df.style.map(_status_style, subset=[c for c in columns if c in df.columns])
+
+
+st.caption(
+    f"{plan.title}　计划期 {plan.period[0]}–{plan.period[1]} 年，基准年 {plan.baseline_year} 年"
+)
+
+tab_overview, tab_detail, tab_final = st.tabs(["目标总览", "指标详情", "期末评估"])
+
+with tab_overview:
+    overview = overview_table(results, plan)
+    counts = overview["状态"].value_counts()
+    st.markdown(
+        "　".join(f"**{s}** {int(counts.get(s, 0))} 项" for s in STATUS_COLORS if s != NOT_SPLIT)
+    )
+    st.dataframe(
+        _styled(overview, ["状态"]),
+        hide_index=True,
+        column_order=["指标", "当前值", "目标", "进度", "状态", "期限", "说明", "定义"],
+        column_config={
+            "进度": st.column_config.ProgressColumn(
+                "进度", min_value=0.0, max_value=1.0, format="percent", width="small"
+            ),
+            "指标": st.column_config.TextColumn("指标", width="medium", pinned=True),
+            "状态": st.column_config.TextColumn("状态", width="small"),
+            "定义": st.column_config.TextColumn("定义", width="large"),
+        },
+        height=TABLE_ROW_PX * (len(overview) + 1) + 3,
+        key="targets_overview",
+    )
+    with st.expander("状态判定规则"):
+        st.markdown(STATUS_RULES)
+    st.caption(
+        "数值由数据库中的企业、参保、工伤、职业病、培训宣传等数据计算，不手工填报；“无数据”表示缺少所需数据，不按零计。"
+    )
+
+with tab_detail:
+    target_id = st.selectbox(
+        "选择指标", list(by_id), format_func=lambda i: by_id[i].target.name, key="target_detail"
+    )
+    r = by_id[target_id]
+    t = r.target
+    left, right = st.columns([2, 1])
+    with left:
+        st.subheader(t.name)
+        st.markdown(f"**定义**：{r.info.definition}")
+        if t.scope:
+            st.markdown(f"**口径**：{t.scope}")
+        st.markdown(f"**出处**：{t.clause}")
+    with right:
+        row = overview[overview["指标代码"] == target_id].iloc[0]
+        a = r.city
+        delta = None
+        if t.direction == "reduce_by" and a.value is not None and r.baseline_value:
+            # Leading sign first, so Streamlit draws the arrow the right way.
+            delta = f"{(a.value / r.baseline_value - 1) * 100:+.1f}%（较{r.baseline_year}年）"
+        st.metric(
+            f"当前值（{a.year}年）" if a.year else "当前值",
+            format_value(a.value, r.info.unit),
+            delta=delta,
+            delta_color="inverse",
+        )
+        st.markdown(f"**目标**：{row['目标']}　**期限**：{row['期限']}")
+        st.markdown(
+            f"**状态**：:{'green' if row['状态'] == MET else 'red' if row['状态'] == MISSED else 'orange'}[{row['状态']}]　{row['说明']}"
+        )
+
+    st.altair_chart(trend_chart(r, plan), width="stretch")
+    if not r.milestones:
+        st.caption(
+            "计划未设年度里程碑；虚线为应达进度（基准值——缺基准值时为首个有数据年份——到期末目标的直线）。"
+        )
+    else:
+        st.markdown("**年度里程碑**")
+        st.dataframe(milestone_table(r), hide_index=True)
+
+    st.markdown("**分区县（统计单元）情况**")
+    if not r.values.units:
+        st.info("该指标为全市统一口径（如专家库），不分区县统计。")
+    else:
+        table = unit_table(r)
+        st.dataframe(_styled(table, ["状态"]), hide_index=True, key="unit_table")
+        small = unit_small_multiples(r)
+        if small is None:
+            st.info("各统计单元均无数据。")
+        else:
+            st.altair_chart(small)
+            st.caption(
+                "红色虚线为各统计单元的期末要求（降幅类指标按各自基准值计算）。"
+                if r.split
+                else "全市总量指标：各统计单元只作构成参考，不单独评价。"
+            )
+
+with tab_final:
+    ended = plan_has_ended(plan, today)
+    if ended:
+        st.success(
+            f"计划期已于 {plan.period[1]}-12-31 结束，以下为期末评估（评估日期 {today.isoformat()}）。"
+        )
+    else:
+        st.info(
+            f"计划期尚未结束（至 {plan.period[1]}-12-31），以下为截至 {today.isoformat()} 的情况。"
+        )
+    sheets = final_tables(results, plan)
+    city = sheets["全市评估"]
+    met = int((city["评价"] == MET).sum())
+    st.markdown(
+        f"全市 **{len(city)}** 项指标中 **{met}** 项达标，**{int((city['评价'] == MISSED).sum())}** 项未达标。"
+    )
+    st.markdown("**全市**")
+    st.dataframe(
+        _styled(city, ["评价"]),
+        hide_index=True,
+        key="final_city",
+        height=TABLE_ROW_PX * (len(city) + 1) + 3,
+        column_config={"指标": st.column_config.TextColumn("指标", width="large")},
+    )
+    st.markdown(
+        "**分区县（统计单元）**　比率类指标按区县分别评价；总量类指标为全市目标，标“不分解”。"
+    )
+    matrix = sheets["分区汇总"]
+    st.dataframe(
+        _styled(matrix, [c for c in matrix.columns if c != "指标"]),
+        hide_index=True,
+        key="final_matrix",
+        height=TABLE_ROW_PX * (len(matrix) + 1) + 3,
+        column_config={"指标": st.column_config.TextColumn("指标", width="large")},
+    )
+    with st.expander("分区评估明细"):
+        st.dataframe(_styled(sheets["分区评估"], ["评价"]), hide_index=True, key="final_long")
+    title = f"{plan.title} 期末评估（评估日期 {today.isoformat()}）"
+    c1, c2, _ = st.columns([1, 1, 4])
+    c1.download_button(
+        "导出 Excel",
+        data=to_excel(sheets, title=title),
+        file_name=f"{plan.plan_id}_期末评估_{today.isoformat()}.xlsx",
+        mime=XLSX,
+    )
+    c2.download_button(
+        "导出 CSV",
+        data=to_csv(sheets["分区评估"]),
+        file_name=f"{plan.plan_id}_期末评估_{today.isoformat()}.csv",
+        mime="text/csv",
+    )
