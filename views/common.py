@@ -30,4 +30,4 @@ def get_store() -> Store:
 def demo_banner(store: Store) -> None:
     """Mark demo data as demo, on every page that shows data."""
     if store.holds_demo_data:
-        st.warning(f"当前为{DEMO_LABEL}", icon=":material/warning:")
+        st.warning(f"当前为{DEMO_LABEL}")

@@ -244,16 +244,15 @@ with side_col:
 
 # --- the enterprise list -----------------------------------------------------------------------
 st.subheader("企业清单（按参保缺口排序）")
-listing = enterprise_table(view)
-st.dataframe(listing.head(LIST_ROWS), hide_index=True, width="stretch", height=420)
-if len(listing) > LIST_ROWS:
-    st.caption(f"页面显示前 {LIST_ROWS:,} 家，共 {len(listing):,} 家；导出文件包含全部。")
+st.dataframe(enterprise_table(view, limit=LIST_ROWS), hide_index=True, width="stretch", height=420)
+if len(view.enterprises) > LIST_ROWS:
+    st.caption(f"页面显示前 {LIST_ROWS:,} 家，共 {len(view.enterprises):,} 家；导出文件包含全部。")
 note = f"{scope_label} {period} 重点行业企业清单" + (f"（{DEMO_LABEL}）" if data.is_demo else "")
 stem = f"企业清单_{scope_label}_{y0}-{y1}"
 d1, d2, _ = st.columns([1, 1, 4])
 d1.download_button(
-    "导出 Excel", data=lambda: to_xlsx_bytes(listing, "企业清单", note), file_name=f"{stem}.xlsx",
+    "导出 Excel", data=lambda: to_xlsx_bytes(enterprise_table(view), "企业清单", note), file_name=f"{stem}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
 )  # fmt: skip
-d2.download_button("导出 CSV", data=lambda: to_csv_bytes(listing), file_name=f"{stem}.csv",
+d2.download_button("导出 CSV", data=lambda: to_csv_bytes(enterprise_table(view)), file_name=f"{stem}.csv",
                    mime="text/csv", on_click="ignore")

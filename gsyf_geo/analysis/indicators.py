@@ -188,34 +188,41 @@ def _disease_measures(diseases: pd.DataFrame, by_unit: bool = True):
     return out[["pneumoconiosis", "short_exposure_share"]]
 
 
-def enterprise_table(view: FilteredView) -> pd.DataFrame:
-    """The filtered enterprise list with Chinese headers, gap columns first in importance."""
+def enterprise_table(view: FilteredView, limit: int | None = None) -> pd.DataFrame:
+    """The filtered enterprise list with Chinese headers, largest enrollment gap first.
+
+    Ties are broken by key-position staff not yet trained. ``limit`` keeps the first rows
+    only (the page shows a few thousand; exports take all).
+    """
     from gsyf_geo.analysis.risk import RISK_GRADE_BY_ID
     from gsyf_geo.domain import KEY_INDUSTRY_BY_ID, REPORTING_UNIT_BY_CODE, SIZE_CLASSES
     from gsyf_geo.geography import towns
 
-    ent = view.enterprises
+    ent = view.enterprises.assign(
+        untrained=(view.enterprises["key_staff"].fillna(0) - view.enterprises["key_staff_trained"].fillna(0)).clip(lower=0)
+    )
+    ent = ent.sort_values(["gap", "untrained"], ascending=False, kind="stable")
+    if limit is not None:
+        ent = ent.head(limit)
     town_names = dict(zip(towns()["code"], towns()["name"], strict=True))
-    sizes = {s.id: s.name for s in SIZE_CLASSES}
-    untrained = (ent["key_staff"].fillna(0) - ent["key_staff_trained"].fillna(0)).clip(lower=0)
     emp = ent["employees"].astype(float)
     return pd.DataFrame(
         {
             "统一社会信用代码": ent["credit_code"],
             "单位名称": ent["name"],
-            "统计单元": ent["reporting_unit"].map(lambda c: REPORTING_UNIT_BY_CODE[c].short_name if c in REPORTING_UNIT_BY_CODE else c),
+            "统计单元": ent["reporting_unit"].map({u: r.short_name for u, r in REPORTING_UNIT_BY_CODE.items()}),
             "乡镇（街道）": ent["town_code"].map(town_names),
-            "重点行业": ent["key_industry"].map(lambda k: KEY_INDUSTRY_BY_ID[k].name if k in KEY_INDUSTRY_BY_ID else ""),
+            "重点行业": ent["key_industry"].map({k: v.name for k, v in KEY_INDUSTRY_BY_ID.items()}),
             "行业代码": ent["industry_code"],
-            "规模": ent["size"].map(sizes),
-            "风险等级": ent["grade"].map(lambda g: RISK_GRADE_BY_ID[g].name),
+            "规模": ent["size"].map({s.id: s.name for s in SIZE_CLASSES}),
+            "风险等级": ent["grade"].map({g: r.name for g, r in RISK_GRADE_BY_ID.items()}),
             "风险类别": ent["risk_class"],
             "职工人数": ent["employees"],
             "参保人数": ent["insured"],
             "参保缺口（人）": ent["gap"],
-            "参保率": np.where(emp > 0, ent["insured"] / emp.where(emp > 0), np.nan),
+            "参保率": (ent["insured"] / emp.where(emp > 0)).round(4),
             "重要岗位人员": ent["key_staff"],
-            "未培训人数": untrained,
+            "未培训人数": ent["untrained"],
             "宣传覆盖": ent["publicity_reached"].map({True: "是", False: "否"}),
             f"工伤人数（{view.years[0]}–{view.years[1]}）": ent["injuries_window"],
             "地址": ent["address"],
@@ -224,4 +231,4 @@ def enterprise_table(view: FilteredView) -> pd.DataFrame:
             "定位方式": ent["geocode_precision"],
             "位置存疑": ent["outside_named_district"].map({True: "是", False: ""}),
         }
-    ).sort_values(["参保缺口（人）", "未培训人数"], ascending=False, kind="stable")
+    ).reset_index(drop=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import warnings
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 import folium
@@ -71,15 +72,22 @@ def simplify_districts(
     geopandas.GeoDataFrame
         A copy in WGS-84 with simplified geometry.
     """
-    metric = districts_gdf.to_crs(METRIC_CRS)
-    geoms = metric.geometry.values
+    wkb = tuple(shapely.to_wkb(districts_gdf.geometry.values))
+    simple = _simplified_wgs84(wkb, districts_gdf.crs.to_string(), float(tolerance_m))
+    return districts_gdf.set_geometry(gpd.GeoSeries(simple, index=districts_gdf.index, crs=WGS84))
+
+
+@lru_cache(maxsize=16)
+def _simplified_wgs84(wkb: tuple[bytes, ...], crs: str, tolerance_m: float) -> np.ndarray:
+    """Simplified geometries in WGS-84, cached: the map is rebuilt on every pan."""
+    metric = gpd.GeoSeries(shapely.from_wkb(np.array(wkb, dtype=object)), crs=crs).to_crs(METRIC_CRS)
+    geoms = metric.values
     if tolerance_m > 0:
         if bool(shapely.coverage_is_valid(geoms)):
-            simple = shapely.coverage_simplify(geoms, tolerance_m)
+            geoms = shapely.coverage_simplify(geoms, tolerance_m)
         else:
-            simple = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
-        metric = metric.set_geometry(gpd.GeoSeries(simple, index=metric.index, crs=METRIC_CRS))
-    return metric.to_crs(WGS84)
+            geoms = shapely.simplify(geoms, tolerance_m, preserve_topology=True)
+    return gpd.GeoSeries(geoms, crs=METRIC_CRS).to_crs(WGS84).values
 
 
 def _round_coords(geom: shapely.Geometry, decimals: int = COORD_DECIMALS) -> shapely.Geometry:
@@ -92,13 +100,20 @@ def label_points(districts_gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
 
     Computed in EPSG:4549 on the district's largest part; returned in WGS-84.
     """
-    metric = districts_gdf.to_crs(METRIC_CRS)
+    wkb = tuple(shapely.to_wkb(districts_gdf.geometry.values))
+    points = _label_points(wkb, districts_gdf.crs.to_string())
+    return gpd.GeoSeries(points, index=districts_gdf.index, crs=WGS84)
+
+
+@lru_cache(maxsize=16)
+def _label_points(wkb: tuple[bytes, ...], crs: str) -> np.ndarray:
+    metric = gpd.GeoSeries(shapely.from_wkb(np.array(wkb, dtype=object)), crs=crs).to_crs(METRIC_CRS)
     points = []
-    for geom in metric.geometry.values:
+    for geom in metric.values:
         parts = list(getattr(geom, "geoms", [geom]))
         largest = max(parts, key=lambda p: p.area)
         points.append(polylabel(largest, tolerance=100.0))
-    return gpd.GeoSeries(points, index=metric.index, crs=METRIC_CRS).to_crs(WGS84)
+    return gpd.GeoSeries(points, crs=METRIC_CRS).to_crs(WGS84).values
 
 
 def class_breaks(values: pd.Series, k: int = MAX_CLASSES, scheme: str = "natural_breaks") -> list[float]:
