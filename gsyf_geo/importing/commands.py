@@ -1,0 +1,149 @@
+"""Commands ``import``, ``export`` and ``template`` of ``python -m gsyf_geo``.
+
+Bad input never shows a traceback: unreadable files, bad headers and bad rows are
+reported in Chinese; exit status 0 when the file was loaded, 1 when it was rejected,
+2 for a usage error (unknown kind, missing file), 3 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from gsyf_geo.cli import command
+from gsyf_geo.crs import SUPPORTED_SYSTEMS
+from gsyf_geo.importing.schema import IMPORTABLE_KINDS, KIND_SPECS
+
+EXIT_LOADED = 0
+EXIT_REJECTED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 3
+_KIND_HELP = "；".join(f"{k}={s.title}" for k, s in KIND_SPECS.items())
+
+
+def _err(message: str) -> None:
+    print(f"错误：{message}", file=sys.stderr)
+
+
+def _check_kind(kind: str) -> bool:
+    if kind in IMPORTABLE_KINDS:
+        return True
+    _err(f"未知的数据类型“{kind}”。可选：{_KIND_HELP}")
+    return False
+
+
+def _store():
+    from gsyf_geo.store import Store
+
+    store = Store()
+    store.create_schema()
+    return store
+
+
+def _import_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("kind", metavar="KIND", help=_KIND_HELP)
+    p.add_argument("file", metavar="FILE", help="CSV（UTF-8/GBK）、XLSX 或 XLS 文件")
+    p.add_argument("--crs", default="wgs84", metavar="|".join(SUPPORTED_SYSTEMS),
+                   help="文件中坐标的坐标系（默认 wgs84；高德/腾讯为 gcj02，百度为 bd09）")  # fmt: skip
+    p.add_argument("--partial", action="store_true", help="只导入无误的行（默认：有错误则整个文件不导入）")
+    p.add_argument("--report", metavar="OUT.csv", help="把问题清单写入 CSV（UTF-8 带 BOM）")
+    p.add_argument("--user", help="操作人（默认：当前系统用户）")
+
+
+@command("import", _import_args)
+def import_command(args: argparse.Namespace) -> int:
+    """Import a file of enterprises, projects, bases, injuries, diseases or training records."""
+    from gsyf_geo.importing.load import import_file
+
+    if not _check_kind(args.kind):
+        return EXIT_USAGE
+    if args.crs.strip().lower() not in SUPPORTED_SYSTEMS:
+        _err(f"不支持的坐标系“{args.crs}”：可选 {'、'.join(SUPPORTED_SYSTEMS)}")
+        return EXIT_USAGE
+    path = Path(args.file)
+    if not path.is_file():
+        _err(f"找不到文件：{path}")
+        return EXIT_USAGE
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        _err(f"无法读取文件 {path}：{exc.strerror or exc}")
+        return EXIT_USAGE
+    store = _store()
+    started = time.perf_counter()
+    try:
+        result = import_file(store, args.kind, data, path.name, crs=args.crs.strip().lower(),
+                             partial=args.partial, user=args.user)  # fmt: skip
+    except KeyboardInterrupt:
+        _err("导入已中断，库中数据未改变。")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - a bug must not show users a traceback
+        _err(f"导入失败（程序内部错误：{exc.__class__.__name__}: {exc}），库中数据未改变。请将此信息告知管理员。")
+        return EXIT_INTERRUPTED
+    for line in result.summary_lines():
+        print(line)
+    errors = [p for p in result.problems if p.is_error]
+    for p in errors[:20]:
+        print(f"  {p}")
+    if len(errors) > 20:
+        print(f"  ……共 {len(errors)} 条错误" + ("，完整清单见报告" if args.report else "；用 --report 写出完整清单"))
+    if args.report:
+        try:
+            Path(args.report).write_bytes(result.report_csv())
+            print(f"问题清单：{args.report}（{len(result.problems)} 条）")
+        except OSError as exc:
+            _err(f"无法写入报告 {args.report}：{exc.strerror or exc}")
+    print(f"用时 {time.perf_counter() - started:.1f} s")
+    return EXIT_LOADED if result.loaded else EXIT_REJECTED
+
+
+def _export_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("kind", metavar="KIND", help=_KIND_HELP)
+    p.add_argument("--format", choices=("csv", "xlsx"), default=None,
+                   help="csv 或 xlsx（默认按 --out 的扩展名，否则 xlsx）")  # fmt: skip
+    p.add_argument("--out", required=True, metavar="FILE", help="输出文件")
+
+
+@command("export", _export_args)
+def export_command(args: argparse.Namespace) -> int:
+    """Export a stored kind with the template's headers (WGS-84, geocode source/precision)."""
+    from gsyf_geo.importing.export import export_bytes
+
+    if not _check_kind(args.kind):
+        return EXIT_USAGE
+    out = Path(args.out)
+    fmt = args.format or ("csv" if out.suffix.lower() == ".csv" else "xlsx")
+    store = _store()
+    data = export_bytes(store, args.kind, fmt)
+    try:
+        out.write_bytes(data)
+    except OSError as exc:
+        _err(f"无法写入 {out}：{exc.strerror or exc}")
+        return EXIT_USAGE
+    print(f"已导出 {KIND_SPECS[args.kind].title} {store.count(args.kind):,} 行：{out}")
+    return 0
+
+
+def _template_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("kind", metavar="KIND", help=_KIND_HELP)
+    p.add_argument("--format", choices=("xlsx", "csv"), default="xlsx", help="xlsx（默认）或 csv")
+    p.add_argument("--out", metavar="FILE", help="输出文件（默认：导入模板_<类型>.<格式>）")
+
+
+@command("template", _template_args)
+def template_command(args: argparse.Namespace) -> int:
+    """Write the import template of a kind (Chinese headers, one example row)."""
+    from gsyf_geo.importing.templates import template_bytes, template_file_name
+
+    if not _check_kind(args.kind):
+        return EXIT_USAGE
+    out = Path(args.out or template_file_name(args.kind, args.format))
+    try:
+        out.write_bytes(template_bytes(args.kind, args.format))
+    except OSError as exc:
+        _err(f"无法写入 {out}：{exc.strerror or exc}")
+        return EXIT_USAGE
+    print(f"已写出模板：{out}")
+    return 0

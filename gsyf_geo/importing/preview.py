@@ -1,0 +1,142 @@
+"""What the import page shows, computed here so the page stays thin (and testable).
+
+:func:`preview_table` gives the first rows of a file as the user wrote them with a 问题
+column, and a pandas Styler that shades cells with errors red and with notes yellow;
+:func:`history_table` the import records, newest first, with Chinese headers.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from gsyf_geo.crs import SUPPORTED_SYSTEMS
+from gsyf_geo.importing import schema as S
+from gsyf_geo.importing.load import STATUS_NAMES, Prepared
+from gsyf_geo.importing.problems import ERROR
+from gsyf_geo.importing.readers import cell_text
+from gsyf_geo.store import Store
+
+PREVIEW_ROWS = 100
+ERROR_STYLE = "background-color: #f8d7da; color: #842029"
+WARNING_STYLE = "background-color: #fff3cd"
+ROW_COLUMN = "行号"
+PROBLEM_COLUMN = "问题"
+
+CRS_LABELS: dict[str, str] = {
+    "wgs84": "WGS-84（GPS、天地图）",
+    "gcj02": "GCJ-02（高德、腾讯）",
+    "bd09": "BD-09（百度）",
+}
+assert set(CRS_LABELS) == set(SUPPORTED_SYSTEMS)
+
+
+def kind_title(kind: str) -> str:
+    """Chinese name of a kind (``"demo"`` → 演示数据)."""
+    if kind == "demo":
+        return "演示数据"
+    spec = S.KIND_SPECS.get(kind)
+    return spec.title if spec else kind
+
+
+def _unique_headers(cells: list[object]) -> list[str]:
+    out: list[str] = []
+    for i, c in enumerate(cells):
+        name = cell_text(c).strip() or f"（第 {i + 1} 列）"
+        while name in out:
+            name += "′"
+        out.append(name)
+    return out
+
+
+def preview_table(prep: Prepared, limit: int = PREVIEW_ROWS) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The first ``limit`` data rows as written, with their problems, and their cell styles.
+
+    Rows with errors come first when there are more rows than ``limit``, so that the
+    problems are on screen.
+
+    Returns
+    -------
+    (table, css)
+        ``table`` is indexed by spreadsheet row number (``行号``) with a ``问题`` column
+        first, then the file's columns; ``css`` (same shape) holds :data:`ERROR_STYLE` or
+        :data:`WARNING_STYLE` for cells with problems. See :func:`styled`.
+    """
+    parsed = prep.parsed
+    if parsed is None:
+        empty = pd.DataFrame({PROBLEM_COLUMN: [str(p) for p in prep.problems]})
+        return empty, pd.DataFrame("", index=empty.index, columns=empty.columns)
+    table = parsed.table
+    header_cells = table.rows[parsed.header.position][1]
+    headers = _unique_headers(header_cells)
+    data_rows = {n: cells for n, cells in table.rows[parsed.header.position + 1 :] if n in parsed.values.index}
+    numbers = list(parsed.values.index)
+    if len(numbers) > limit:
+        bad = [n for n in numbers if n in parsed.bad_rows]
+        chosen = set(bad[:limit])
+        chosen |= set([n for n in numbers if n not in chosen][: max(limit - len(chosen), 0)])
+        numbers = [n for n in numbers if n in chosen]
+    by_row: dict[int, list[str]] = {}
+    levels: dict[tuple[int, str], str] = {}
+    for p in prep.problems:
+        if p.row is None:
+            continue
+        by_row.setdefault(p.row, []).append((f"{p.column}：" if p.column else "") + p.message)
+        if p.column:
+            key = (p.row, p.column)
+            if levels.get(key) != ERROR:
+                levels[key] = p.level
+    records = []
+    for n in numbers:
+        cells = data_rows.get(n, [])
+        rec = {h: cell_text(cells[i]) if i < len(cells) else "" for i, h in enumerate(headers)}
+        rec[PROBLEM_COLUMN] = "；".join(by_row.get(n, []))
+        records.append(rec)
+    frame = pd.DataFrame.from_records(records, index=pd.Index(numbers, name=ROW_COLUMN),
+                                      columns=[PROBLEM_COLUMN, *headers])  # fmt: skip
+    header_text = [cell_text(c).strip() for c in header_cells]
+    css = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    for (row, column), level in levels.items():
+        if row in css.index and column in header_text:
+            target = headers[header_text.index(column)]
+            css.at[row, target] = ERROR_STYLE if level == ERROR else WARNING_STYLE
+    for row in css.index:
+        if row in parsed.bad_rows:
+            css.at[row, PROBLEM_COLUMN] = ERROR_STYLE
+        elif by_row.get(row):
+            css.at[row, PROBLEM_COLUMN] = WARNING_STYLE
+    return frame, css
+
+
+def styled(table: pd.DataFrame, css: pd.DataFrame) -> pd.io.formats.style.Styler:
+    """The preview with its problem cells shaded (a pandas Styler for ``st.dataframe``)."""
+    return table.style.apply(lambda _: css, axis=None)
+
+
+def history_table(store: Store, limit: int = 200) -> pd.DataFrame:
+    """The import records (``import_batch``), newest first, with Chinese headers."""
+    batches = store.batches()
+    columns = ["开始时间", "数据类型", "文件", "操作人", "读取", "新增", "更新", "拒绝", "结果", "说明", "SHA-256"]
+    if batches.empty:
+        return pd.DataFrame(columns=columns)
+    b = batches.sort_values(["started_at", "id"], ascending=False).head(limit)
+    return pd.DataFrame(
+        {
+            "开始时间": pd.to_datetime(b["started_at"]).dt.strftime("%Y-%m-%d %H:%M:%S"),
+            "数据类型": [kind_title(k) for k in b["kind"]],
+            "文件": b["file_name"].fillna(""),
+            "操作人": b["user_name"].fillna(""),
+            "读取": b["rows_read"].astype(int),
+            "新增": b["inserted"].astype(int),
+            "更新": b["updated"].astype(int),
+            "拒绝": b["rejected"].astype(int),
+            "结果": [STATUS_NAMES.get(s, s) for s in b["status"]],
+            "说明": b["note"].fillna(""),
+            "SHA-256": b["file_sha256"].fillna("").str[:12],
+        }
+    ).reset_index(drop=True)
+
+
+def problem_counts(prep: Prepared) -> tuple[int, int, int]:
+    """(rows read, rows with errors, notes) of a prepared file."""
+    warnings_ = sum(1 for p in prep.problems if p.level != ERROR)
+    return prep.rows_read, len(prep.bad_rows), warnings_

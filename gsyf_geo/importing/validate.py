@@ -1,0 +1,609 @@
+"""Header matching and row checks.
+
+:func:`parse_table` turns a :class:`~gsyf_geo.importing.readers.Table` into typed values,
+one row per data row, and lists every problem with the file name, the spreadsheet row
+number (as the user sees it) and the column header as written in the file, in Chinese.
+Checks that need the store or the map (duplicates against the store, enterprises that must
+exist, coordinates) follow in :mod:`gsyf_geo.importing.load`.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from functools import cache
+
+import pandas as pd
+
+from gsyf_geo.credit_code import CHAR_VALUE, credit_code_check_char
+from gsyf_geo.domain import DISTRICT_BY_ADCODE, normalize_industry_code
+from gsyf_geo.importing import schema as S
+from gsyf_geo.importing.geocode import parse_district, resolve_town
+from gsyf_geo.importing.problems import ERROR, WARNING, ImportFileError, Problem
+from gsyf_geo.importing.readers import Table, cell_text
+from gsyf_geo.store import KINDS
+
+HEADER_SCAN_ROWS = 20
+_EXCEL_ERRORS = ("#N/A", "#VALUE!", "#REF!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#错误值")
+_EMPTY_MARKS = ("-", "—", "－", "/", "／", "--")
+_TRUE = {"是", "y", "yes", "1", "true", "t", "√", "✓", "✔", "有", "对"}
+_FALSE = {"否", "n", "no", "0", "false", "f", "×", "✗", "✘", "无", "没有", "不是"}
+_RISK_WORDS = {c: i + 1 for i, c in enumerate("一二三四五六七八")}
+_DATE_RE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$"
+)
+_ZERO_WIDTH = re.compile(r"[\u200b-\u200d]")
+_SCI_RE = re.compile(r"^\d(\.\d+)?e\+?\d+$", re.IGNORECASE)
+
+
+# --- headers ---------------------------------------------------------------------------------
+
+
+def _lookup(spec: S.KindSpec) -> dict[str, str]:
+    """Normalised header or alias → field (exact forms first, bracket-free forms second)."""
+    return _lookup_kind(spec.kind)
+
+
+@cache
+def _lookup_kind(kind: str) -> dict[str, str]:
+    spec = S.kind_spec(kind)
+    exact: dict[str, str] = {}
+    loose: dict[str, str] = {}
+    for col in spec.columns:
+        for name in (col.header, *col.aliases):
+            n = S.normalize_header(name)
+            exact.setdefault(n, col.field)
+            loose.setdefault(S.strip_brackets(n), col.field)
+    return {**loose, **exact}
+
+
+def match_header(cell: object, spec: S.KindSpec) -> str | None:
+    """The field a header cell names in ``spec``, or None."""
+    if cell is None:
+        return None
+    names = _lookup(spec)
+    n = S.normalize_header(cell_text(cell))
+    if not n:
+        return None
+    return names.get(n) or names.get(S.strip_brackets(n))
+
+
+@dataclass
+class HeaderMatch:
+    """Where the header is and which column holds which field."""
+
+    row: int  # spreadsheet row number of the header
+    position: int  # index of the header row in ``table.rows``
+    columns: dict[str, int]  # field → column index
+    headers: dict[str, str]  # field → header text as written
+    unknown: list[str]
+
+
+def find_header(table: Table, spec: S.KindSpec) -> HeaderMatch:
+    """Find the header row among the first rows and map its columns to fields.
+
+    Raises
+    ------
+    ImportFileError
+        No header, a required column missing, two columns for one field, or a coordinate
+        column without its partner.
+    """
+    best: tuple[int, int] | None = None  # (matches, position)
+    for pos, (_, cells) in enumerate(table.rows[:HEADER_SCAN_ROWS]):
+        n = len({f for f in (match_header(c, spec) for c in cells) if f})
+        if n and (best is None or n > best[0]):
+            best = (n, pos)
+    file = table.file_name
+    required = [c.header for c in spec.columns if c.required]
+    if best is None or (best[0] < 2 and len(spec.columns) > 2):
+        hint = _other_kind_hint(table, spec)
+        msg = (
+            f"未找到表头：前 {HEADER_SCAN_ROWS} 行中没有可识别的{spec.title}列名"
+            f"（至少应有：{'、'.join(required)}）{hint}"
+        )
+        raise ImportFileError(msg, [Problem(file, None, None, msg)])
+    pos = best[1]
+    row_number, cells = table.rows[pos]
+    columns: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    unknown: list[str] = []
+    problems: list[Problem] = []
+    for i, cell in enumerate(cells):
+        text = cell_text(cell).strip()
+        if not text:
+            continue
+        f = match_header(cell, spec)
+        if f is None:
+            unknown.append(text)
+        elif f in columns:
+            problems.append(Problem(file, row_number, text,
+                                    f"与“{headers[f]}”列表示同一项（{spec.by_field[f].header}），请删除其中一列"))  # fmt: skip
+        else:
+            columns[f], headers[f] = i, text
+    missing = [spec.by_field[f].header for f in spec.required_fields if f not in columns]
+    if missing:
+        hint = _other_kind_hint(table, spec)
+        problems.append(Problem(file, row_number, None, f"缺少必填列：{'、'.join(missing)}{hint}"))
+    for a, b in (("lon", "lat"), ("lat", "lon")):
+        if a in columns and b not in columns and b in spec.by_field:
+            problems.append(Problem(file, row_number, headers[a],
+                                    f"有“{headers[a]}”列但没有“{spec.by_field[b].header}”列"))  # fmt: skip
+    if problems:
+        raise ImportFileError(problems[0].message, problems)
+    return HeaderMatch(row_number, pos, columns, headers, unknown)
+
+
+def _other_kind_hint(table: Table, spec: S.KindSpec) -> str:
+    """"这更像…文件" when another kind's headers match the file better."""
+    scores: dict[str, int] = {}
+    for other in S.KIND_SPECS.values():
+        best = 0
+        for _, cells in table.rows[:HEADER_SCAN_ROWS]:
+            fields = {match_header(c, other) for c in cells} - {None}
+            best = max(best, len(fields & set(other.required_fields)))
+        scores[other.kind] = best
+    mine = scores.get(spec.kind, 0)
+    top = max(scores, key=lambda k: (scores[k], k == spec.kind))
+    if top != spec.kind and scores[top] > mine and scores[top] == len(S.KIND_SPECS[top].required_fields):
+        return f"。该文件的表头更像“{S.KIND_SPECS[top].title}”（{top}），是否选错了数据类型？"
+    return ""
+
+
+# --- cells -----------------------------------------------------------------------------------
+
+
+class CellError(ValueError):
+    """A cell that cannot be parsed; the message is Chinese."""
+
+
+def _clean(value: object) -> object:
+    """None for empty cells; strings stripped; Excel error values refused."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, str):
+        s = value.replace("\u00a0", " ").replace("\u3000", " ").replace("\ufeff", "")
+        if s and "\u200b" <= max(s) and _ZERO_WIDTH.search(s):
+            s = _ZERO_WIDTH.sub("", s)
+        s = s.strip()
+        if not s:
+            return None
+        if s.upper() in _EXCEL_ERRORS:
+            raise CellError(f"单元格为 Excel 错误值 {s}")
+        return s
+    return value
+
+
+def _nfkc(value: object) -> str:
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def _number_text(value: object, unit: str | None) -> str:
+    s = _nfkc(value)
+    if unit and s.endswith(unit):
+        s = s[: -len(unit)].strip()
+    return re.sub(r"[,\s']", "", s)
+
+
+def parse_int(value: object, col: S.ColumnSpec) -> int:
+    if isinstance(value, bool):
+        raise CellError("应为整数")
+    if isinstance(value, int):
+        n = value
+    elif isinstance(value, float):
+        if not math.isfinite(value) or not value.is_integer():
+            raise CellError(f"应为整数（现为 {value:g}）")
+        n = int(value)
+    else:
+        s = _number_text(value, col.unit)
+        if re.fullmatch(r"[+-]?\d+(\.0*)?", s):
+            n = int(float(s)) if "." in s else int(s)
+        else:
+            try:
+                f = float(s)
+            except ValueError:
+                raise CellError(f"不是数字：“{value}”") from None
+            raise CellError(f"应为整数（现为 {f:g}）")
+    _check_range(n, col)
+    return n
+
+
+def parse_float(value: object, col: S.ColumnSpec) -> float:
+    if isinstance(value, bool):
+        raise CellError("应为数字")
+    if isinstance(value, int | float):
+        f = float(value)
+    else:
+        s = _number_text(value, col.unit)
+        try:
+            f = float(s)
+        except ValueError:
+            raise CellError(f"不是数字：“{value}”") from None
+    if not math.isfinite(f):
+        raise CellError(f"不是有效数字：“{value}”")
+    _check_range(f, col)
+    return f
+
+
+def _check_range(n: float, col: S.ColumnSpec) -> None:
+    if col.lo is not None and n < col.lo:
+        raise CellError("不能为负数" if col.lo == 0 else f"不能小于 {col.lo:g}（现为 {n:g}）")
+    if col.hi is not None and n > col.hi:
+        raise CellError(f"超出合理范围：不能大于 {col.hi:g}（现为 {n:g}）")
+
+
+def parse_bool(value: object, col: S.ColumnSpec) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    s = _nfkc(value).lower()
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    raise CellError(f"应为“是”或“否”（现为“{value}”）")
+
+
+def parse_date(value: object, col: S.ColumnSpec) -> date:
+    if isinstance(value, datetime):
+        d = value.date()
+    elif isinstance(value, date):
+        d = value
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        v = int(value)
+        if 19000101 <= v <= 21001231:
+            d = _ymd(v // 10000, v // 100 % 100, v % 100, value)
+        elif 1 <= v <= 80_000 and float(value).is_integer():  # an Excel date serial
+            d = date(1899, 12, 30) + timedelta(days=v)
+        else:
+            raise CellError(f"不是有效日期：“{value}”")
+    else:
+        s = _nfkc(value)
+        m = _DATE_RE.match(s)
+        if m:
+            d = _ymd(int(m.group(1)), int(m.group(2)), int(m.group(3)), value)
+        elif re.fullmatch(r"\d{8}", s):
+            d = _ymd(int(s[:4]), int(s[4:6]), int(s[6:]), value)
+        else:
+            raise CellError(f"不是有效日期：“{value}”（应如 2023-05-01）")
+    low = col.min_date or date(1990, 1, 1)
+    high = date.today() + timedelta(days=col.future_days)
+    if d < low:
+        raise CellError(f"日期 {d.isoformat()} 早于 {low.isoformat()}，超出范围")
+    if d > high:
+        limit = "今天" if col.future_days == 0 else high.isoformat()
+        raise CellError(f"日期 {d.isoformat()} 晚于{limit}，超出范围")
+    return d
+
+
+def _ymd(y: int, m: int, d: int, raw: object) -> date:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        raise CellError(f"不是有效日期：“{raw}”") from None
+
+
+def parse_year(value: object, col: S.ColumnSpec) -> int:
+    if isinstance(value, date | datetime):
+        y = value.year
+    else:
+        s = _nfkc(value)
+        s = s[:-1] if s.endswith("年") else s
+        if re.fullmatch(r"\d{4}\.0*", s):
+            s = s.split(".")[0]
+        if isinstance(value, float) and value.is_integer():
+            s = str(int(value))
+        if not re.fullmatch(r"\d{4}", s):
+            raise CellError(f"应为四位数年份（现为“{value}”）")
+        y = int(s)
+    lo = int(col.lo) if col.lo is not None else 2000
+    hi = int(col.hi) if col.hi is not None else date.today().year
+    if not lo <= y <= hi:
+        raise CellError(f"年份 {y} 超出范围（{lo}–{hi}）")
+    return y
+
+
+def parse_credit_code(value: object, col: S.ColumnSpec | None = None) -> str:
+    """A 统一社会信用代码 in upper case, or :class:`CellError` saying what is wrong."""
+    if isinstance(value, float):
+        raise CellError("被存成了数字（可能已丢失位数）：请把该列设为文本格式后重新填写")
+    s = re.sub(r"\s+", "", _nfkc(value)).upper()
+    if _SCI_RE.match(s):
+        raise CellError(f"显示为科学计数法“{value}”：请把该列设为文本格式后重新填写")
+    if len(s) != 18:
+        raise CellError(f"应为 18 位（现为 {len(s)} 位）")
+    bad = sorted({c for c in s if c not in CHAR_VALUE}, key=s.index)
+    if bad:
+        raise CellError(
+            f"含有不允许的字符：{'、'.join(bad)}（只用数字和大写字母，不用 I、O、Z、S、V）"
+        )
+    if credit_code_check_char(s[:17]) != s[17]:
+        raise CellError("校验位（第 18 位）不符，请核对代码是否抄错")
+    return s
+
+
+def parse_industry_code(value: object, col: S.ColumnSpec) -> str:
+    s = re.sub(r"\s+", "", _nfkc(value)).upper()
+    norm = normalize_industry_code(s)
+    if norm is None:
+        raise CellError(f"不是有效的 GB/T 4754-2017 行业代码：“{value}”")
+    return norm
+
+
+def parse_risk_class(value: object, col: S.ColumnSpec) -> int:
+    s = _nfkc(value)
+    s = s.removeprefix("第").removesuffix("类")
+    if s in _RISK_WORDS:
+        return _RISK_WORDS[s]
+    try:
+        n = parse_int(s if isinstance(value, str) else value, col)
+    except CellError:
+        raise CellError(f"应为 1–8 或 一类…八类（现为“{value}”）") from None
+    return n
+
+
+def parse_choice(value: object, col: S.ColumnSpec) -> str:
+    s = re.sub(r"\s+", "", _nfkc(value))
+    low = s.lower()
+    for c in col.choices:
+        if s == c.label or low == c.value.lower() or s in c.aliases:
+            return c.value
+    raise CellError(f"应为以下之一：{'、'.join(c.label for c in col.choices)}（现为“{value}”）")
+
+
+def parse_district_cell(value: object, col: S.ColumnSpec) -> tuple[str, bool]:
+    hit = parse_district(str(value))
+    if hit is None:
+        names = "、".join(d.name for d in DISTRICT_BY_ADCODE.values())
+        raise CellError(f"未知的辖市区“{value}”（应为 {names} 或 经开区）")
+    return hit
+
+
+def parse_coordinate(value: object, col: S.ColumnSpec) -> float:
+    f = parse_float(value, col)
+    limit = 180 if col.type == S.LON else 90
+    if abs(f) > limit:
+        if abs(f) > 1_000:
+            raise CellError(f"“{value}”像是投影坐标（米），请换算为经纬度（度）")
+        if col.type == S.LAT and 73 <= f <= 136:
+            raise CellError(f"纬度 {f:g} 超出 ±90 度：经度、纬度可能填反了")
+        raise CellError(f"{'经度' if col.type == S.LON else '纬度'}应在 ±{limit} 度之间（现为 {f:g}）")
+    return f
+
+
+def parse_text(value: object, col: S.ColumnSpec, max_len: int | None) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    s = cell_text(value).strip()
+    s = re.sub(r"\s+", " ", s)
+    if col.text_format:
+        s = s.replace(" ", "")
+    if max_len and len(s) > max_len:
+        raise CellError(f"超过 {max_len} 个字（现为 {len(s)} 个）")
+    return s
+
+
+_PARSERS = {
+    S.INT: parse_int,
+    S.FLOAT: parse_float,
+    S.BOOL: parse_bool,
+    S.DATE: parse_date,
+    S.YEAR: parse_year,
+    S.CREDIT_CODE: parse_credit_code,
+    S.INDUSTRY_CODE: parse_industry_code,
+    S.RISK_CLASS: parse_risk_class,
+    S.CHOICE: parse_choice,
+    S.DISTRICT: parse_district_cell,
+    S.LON: parse_coordinate,
+    S.LAT: parse_coordinate,
+}
+
+
+def _max_len(kind: str, col: S.ColumnSpec) -> int | None:
+    table = KINDS[kind].__table__
+    if not col.stored or col.field not in table.c:
+        return 300
+    return getattr(table.c[col.field].type, "length", None)
+
+
+def parse_cell(kind: str, col: S.ColumnSpec, value: object) -> object:
+    """Parse one cell of ``col``; None for an empty cell; :class:`CellError` when invalid."""
+    value = _clean(value)
+    if value is None:
+        return None
+    if col.type not in (S.TEXT, S.TOWN) and isinstance(value, str) and value in _EMPTY_MARKS:
+        return None
+    if col.type in (S.TEXT, S.TOWN):
+        return parse_text(value, col, _max_len(kind, col))
+    return _PARSERS[col.type](value, col)
+
+
+# --- rows ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Parsed:
+    """The typed rows of a file and what is wrong with them.
+
+    ``values`` has one row per data row (index: spreadsheet row number) and a column per
+    field of the file, plus ``_jkq`` (the district cell said 经开区) and ``_town_text``.
+    """
+
+    kind: str
+    file_name: str
+    table: Table
+    header: HeaderMatch
+    values: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    bad_rows: set[int] = field(default_factory=set)
+    cells: set[tuple[int | None, str | None]] = field(default_factory=set)
+
+    @property
+    def present(self) -> set[str]:
+        """Fields whose column is in the file."""
+        return set(self.header.columns)
+
+    def column_of(self, field_name: str) -> str:
+        """The header of a field as written in the file (the template's if absent)."""
+        return self.header.headers.get(field_name) or S.kind_spec(self.kind).by_field[field_name].header
+
+    def add(self, row: int | None, field_name: str | None, message: str, level: str = ERROR) -> None:
+        column = self.column_of(field_name) if field_name else None
+        self.problems.append(Problem(self.file_name, row, column, message, level))
+        self.cells.add((row, column))
+        if level == ERROR and row is not None:
+            self.bad_rows.add(row)
+
+    @property
+    def rows_read(self) -> int:
+        return len(self.values)
+
+
+def parse_table(
+    table: Table, kind: str, progress: Callable[[float], None] | None = None
+) -> Parsed:
+    """Match the header and parse every data row of ``table`` as ``kind``.
+
+    ``progress(fraction)`` is called every 2,000 rows.
+
+    Raises
+    ------
+    ImportFileError
+        When the header cannot be used (see :func:`find_header`).
+    """
+    spec = S.kind_spec(kind)
+    header = find_header(table, spec)
+    parsed = Parsed(kind, table.file_name, table, header, pd.DataFrame())
+    for text in header.unknown:
+        parsed.problems.append(
+            Problem(table.file_name, header.row, text, "未识别的列，已忽略", WARNING)
+        )
+    header_norm = [S.normalize_header(cell_text(c)) for c in table.rows[header.position][1]]
+    first_header = next((i for i, h in enumerate(header_norm) if h), 0)
+    columns = [(f, idx, spec.by_field[f]) for f, idx in header.columns.items()]
+    records: list[dict[str, object]] = []
+    numbers: list[int] = []
+    body = table.rows[header.position + 1 :]
+    for i, (number, cells) in enumerate(body):
+        if progress is not None and i % 2_000 == 0 and i:
+            progress(i / len(body))
+        if all(_blank(c) for c in cells):
+            continue
+        if (
+            len(cells) > first_header
+            and S.normalize_header(cell_text(cells[first_header])) == header_norm[first_header]
+            and [S.normalize_header(cell_text(c)) for c in cells] == header_norm
+        ):
+            parsed.add(number, None, "重复的表头行，已跳过", WARNING)
+            continue
+        rec: dict[str, object] = {}
+        for f, idx, col in columns:
+            raw = cells[idx] if idx < len(cells) else None
+            try:
+                value = parse_cell(kind, col, raw)
+            except CellError as exc:
+                parsed.add(number, f, str(exc))
+                value = None
+            if col.type == S.INDUSTRY_CODE and isinstance(raw, int) and len(str(raw)) == 3:
+                parsed.add(number, f, f"行业代码存成了数字（{raw}），开头的 0 可能已丢失：请核对，"
+                           "并把该列设为文本格式", WARNING)  # fmt: skip
+            if col.type == S.DISTRICT:
+                rec["_jkq"] = bool(value and value[1])
+                value = value[0] if value else None
+            rec[f] = value
+        numbers.append(number)
+        records.append(rec)
+    if not records:
+        msg = f"表头（第 {header.row} 行）下没有数据行"
+        raise ImportFileError(msg, [Problem(table.file_name, None, None, msg)])
+    fields = list(header.columns) + ["_jkq"]
+    index = pd.Index(numbers, name="row")
+    parsed.values = pd.DataFrame(
+        {f: pd.Series([r.get(f) for r in records], index=index, dtype=object) for f in fields}
+    )
+    parsed.values["_jkq"] = [bool(x) for x in parsed.values["_jkq"]]
+    _row_checks(parsed, spec)
+    _duplicates(parsed, spec)
+    return parsed
+
+
+def _blank(cell: object) -> bool:
+    try:
+        return _clean(cell) is None
+    except CellError:
+        return False
+
+
+def _row_checks(parsed: Parsed, spec: S.KindSpec) -> None:
+    df = parsed.values
+    cols = set(df.columns)
+    towns_out: list[object] = []
+    districts_out: list[object] = []
+    pairs = [(b, s) for b, s in (("employees", "insured"), ("key_staff", "key_staff_trained"),
+                                 ("participants", "key_staff_trained")) if b in cols and s in cols]  # fmt: skip
+    required = [f for f in spec.required_fields if f in cols]
+    for number, row in zip(df.index, df.to_dict("records"), strict=True):
+        for f in required:
+            if row[f] is None and not _has_problem(parsed, number, f):
+                parsed.add(number, f, "必填项为空")
+        for big, small in pairs:
+            if _num(row[big]) is not None and _num(row[small]) is not None and row[small] > row[big]:
+                parsed.add(
+                    number, small,
+                    f"{parsed.column_of(small)}（{row[small]}）大于{parsed.column_of(big)}（{row[big]}）",
+                )  # fmt: skip
+        if "lon" in cols and "lat" in cols:
+            lon, lat = _num(row["lon"]), _num(row["lat"])
+            if (lon is None) != (lat is None):
+                missing = "lat" if lat is None else "lon"
+                if not _has_problem(parsed, number, missing):
+                    parsed.add(number, missing, "经度和纬度须同时填写")
+            elif lon is not None and 18 <= lon <= 54 and 73 <= lat <= 136:
+                parsed.add(number, "lon", f"经度 {lon:g}、纬度 {lat:g} 可能填反了")
+        district = row.get("district")
+        town = row.get("town")
+        if town is not None:
+            code, town_district, warning = resolve_town(town, district)
+            if warning:
+                parsed.add(number, "town", warning, WARNING)
+            town = code
+            if district is None and town_district is not None:
+                district = town_district
+        towns_out.append(town)
+        districts_out.append(district)
+    if "town" in cols:
+        df["town"] = pd.Series(towns_out, index=df.index, dtype=object)
+    if "district" in cols:
+        df["district"] = pd.Series(districts_out, index=df.index, dtype=object)
+
+
+def _num(v: object) -> float | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else v  # type: ignore[return-value]
+
+
+def _has_problem(parsed: Parsed, row: int, f: str) -> bool:
+    return (row, parsed.column_of(f)) in parsed.cells
+
+
+def _duplicates(parsed: Parsed, spec: S.KindSpec) -> None:
+    df = parsed.values
+    if not all(k in df for k in spec.key):
+        return
+    keys = df[list(spec.key)]
+    complete = keys.notna().all(axis=1)
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for number, key in zip(keys.index[complete], keys[complete].itertuples(index=False), strict=True):
+        groups[tuple(key)].append(number)
+    label = "、".join(parsed.column_of(k) for k in spec.key)
+    for rows in groups.values():
+        if len(rows) > 1:
+            listed = "、".join(str(r) for r in rows)
+            for r in rows:
+                parsed.add(r, spec.key[0], f"{label}在文件中重复出现（第 {listed} 行）")

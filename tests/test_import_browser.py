@@ -1,0 +1,85 @@
+"""The import page in headless Chromium: upload a file with a mistake, see it highlighted,
+load the good rows, see the summary and the history; nothing leaves the machine.
+
+Screenshots: ``artifacts/browser_import_preview.png`` and ``artifacts/browser_import_done.png``.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from importing_support import ENTERPRISE_HEADERS, credit_code, enterprise_rows, xlsx_bytes
+
+from devkit.browser import CHROMIUM_ARGS, outside_requests, streamlit_app, wait_idle
+from gsyf_geo.store import Store
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+TIMEOUT_MS = 90_000
+
+
+@pytest.fixture(scope="module")
+def app(demo_sqlite_path, tmp_path_factory) -> Iterator[tuple[str, str, Path]]:
+    tmp = tmp_path_factory.mktemp("browser_import")
+    db = tmp / "demo.sqlite"
+    shutil.copyfile(demo_sqlite_path, db)
+    url = f"sqlite:///{db}"
+    with streamlit_app(url, tmp / "streamlit.log", env={"GSYF_AMAP_KEY": ""}) as (base, _proc):
+        yield base, url, tmp
+
+
+def test_upload_preview_load_and_history(app, chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    base, db_url, tmp = app
+    rows = enterprise_rows(6)
+    rows[3][3] = "一百二十"  # row 5 of the sheet: not a number
+    upload = tmp / "企业名单.xlsx"
+    upload.write_bytes(xlsx_bytes(ENTERPRISE_HEADERS, rows))
+    requests: list[str] = []
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1440, "height": 1500}, locale="zh-CN")
+            context.on("request", lambda r: requests.append(r.url))
+            page = context.new_page()
+            page.goto(f"{base}/import", wait_until="domcontentloaded")
+            page.get_by_role("heading", name="数据导入").wait_for(timeout=TIMEOUT_MS)
+            page.get_by_role("heading", name="导入记录").wait_for(timeout=TIMEOUT_MS)
+            page.get_by_text("下载模板（XLSX）").wait_for(timeout=TIMEOUT_MS)
+            wait_idle(page)
+
+            page.locator('input[type="file"]').set_input_files(str(upload))
+            page.get_by_text("有错误的行 1 行").wait_for(timeout=TIMEOUT_MS)
+            wait_idle(page)
+            page.get_by_text("文件中有错误：默认整个文件不导入").wait_for(timeout=TIMEOUT_MS)
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(ARTIFACTS / "browser_import_preview.png"), full_page=True)
+
+            page.get_by_text("仅导入无误的行（其余行列入问题清单）").click()
+            wait_idle(page)
+            page.get_by_role("button", name="导入", exact=True).click()
+            page.get_by_text("导入结果").wait_for(timeout=TIMEOUT_MS)
+            wait_idle(page)
+            assert page.get_by_text("读取 6 行：新增 5，更新 0，未变 0，拒绝 1").count() >= 1
+            assert page.get_by_role("button", name="下载问题清单（CSV）").count() == 1
+            page.set_viewport_size({"width": 1440, "height": 2300})
+            page.wait_for_timeout(800)
+            page.screenshot(path=str(ARTIFACTS / "browser_import_done.png"), full_page=True)
+        finally:
+            browser.close()
+
+    assert requests and outside_requests(requests) == [], "requests left the machine"
+    store = Store(db_url)
+    try:
+        ent = store.read("enterprise").set_index("credit_code")
+        assert credit_code(0) in ent.index and credit_code(3) not in ent.index
+        assert store.batches()["file_name"].tolist()[-1] == "企业名单.xlsx"
+    finally:
+        store.engine.dispose()
