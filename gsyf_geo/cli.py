@@ -63,6 +63,7 @@ def init(args: argparse.Namespace) -> int:
 def _demo_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--enterprises", type=int, default=20_000, help="企业数（默认 20000）")
     p.add_argument("--seed", type=int, default=2021, help="随机种子（默认 2021）")
+    p.add_argument("--clear", action="store_true", help="删除全部演示数据（保留导入的真实数据）")
 
 
 @command("demo", _demo_args)
@@ -71,6 +72,15 @@ def demo(args: argparse.Namespace) -> int:
     from gsyf_geo.demo import load_demo
     from gsyf_geo.domain import DEMO_LABEL
 
+    if args.clear:
+        store = _store()
+        with store.transaction() as conn:
+            store.delete_all(conn=conn, demo_only=True)
+            store.set_setting("demo_seed", None, conn=conn)
+            batch = store.start_batch("demo-clear", conn, file_name="demo --clear")
+            store.finish_batch(batch, conn)
+        print(f"已删除{DEMO_LABEL}；导入的真实数据保持不变。")
+        return 0
     if not 1 <= args.enterprises <= 500_000:
         print("错误：--enterprises 须在 1 到 500000 之间", file=sys.stderr)
         return 2

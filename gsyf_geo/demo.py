@@ -1176,6 +1176,8 @@ def _programme(
         participants = np.maximum(
             1, (df["employees"].to_numpy() * rng.uniform(0.2, 0.8, len(df))).astype(int)
         )
+        if activity == "training":  # a session trains at least its key staff
+            participants = np.maximum(participants, df["key_staff_trained"].to_numpy())
         frames.append(pd.DataFrame({
             "activity": activity,
             "activity_date": _date_column(_dates(rng, yr)),

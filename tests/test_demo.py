@@ -497,7 +497,9 @@ def test_programme_records_follow_the_2021_task_list(demo: DemoData) -> None:
     assert (rec["checkup_project"] & (year == 2021)).sum() == 70
     assert not rec.loc[rec["activity"] == "publicity", "checkup_project"].any()
     assert set(rec["credit_code"]) <= set(demo.enterprise["credit_code"])
-    trained = rec[rec["activity"] == "training"].groupby("credit_code")["key_staff_trained"].sum()
+    training = rec[rec["activity"] == "training"]
+    assert (training["participants"] >= training["key_staff_trained"]).all()
+    trained = training.groupby("credit_code")["key_staff_trained"].sum()
     ent = demo.enterprise.set_index("credit_code")
     assert (trained == ent.loc[trained.index, "key_staff_trained"]).all()
     inst = demo.training_institution["demonstration_year"].dropna()

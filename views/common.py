@@ -11,10 +11,13 @@ from gsyf_geo.store import Store
 
 @st.cache_resource(show_spinner=False)
 def _open_store(url: str) -> Store:
-    """Open the store once per process; fill an empty one with the demo city."""
+    """Open the store once per process; fill a never-used one with the demo city.
+
+    A store that has seen any load (an import, or ``demo --clear``) is left as it is.
+    """
     store = Store(url)
     store.create_schema()
-    if store.count("enterprise") == 0:
+    if store.count("enterprise") == 0 and store.batches().empty:
         from gsyf_geo.demo import load_demo
 
         with st.spinner("首次启动：正在生成演示数据…"):

@@ -50,6 +50,8 @@ INDICATORS: dict[str, Indicator] = {
         Indicator("gap", "参保缺口", "人", "{:,.0f}", True),
         Indicator("training_coverage", "重要岗位培训覆盖率", "%", "{:.1%}", False),
         Indicator("publicity_coverage", "宣传覆盖率", "%", "{:.1%}", False),
+        Indicator("project_insurance_rate", "新开工项目按项目参保率", "%", "{:.1%}", False),
+        Indicator("short_exposure_share", "接尘工龄不足5年新发尘肺病占比", "%", "{:.1%}", True),
         Indicator("enterprises", "企业数", "家", "{:,.0f}", True),
     )
 }

@@ -158,9 +158,12 @@ class Store:
         return default if value is None else value
 
     def set_setting(self, key: str, value: str | None, conn: Connection | None = None) -> None:
+        """Set ``key`` to ``value``; None removes the setting."""
+
         def _do(c: Connection) -> None:
             c.execute(delete(models.Setting).where(models.Setting.key == key))
-            c.execute(models.Setting.__table__.insert().values(key=key, value=value))
+            if value is not None:
+                c.execute(models.Setting.__table__.insert().values(key=key, value=value))
 
         if conn is not None:
             _do(conn)
