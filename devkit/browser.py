@@ -12,8 +12,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -43,13 +43,22 @@ def healthy(url: str) -> bool:
 
 @contextmanager
 def streamlit_app(
-    db_url: str, log_path: Path, script: str = "app.py", timeout_s: float = 120, env: dict | None = None
+    db_url: str,
+    log_path: Path,
+    script: str = "app.py",
+    timeout_s: float = 120,
+    env: dict | None = None,
+    unset: Iterable[str] = (),
 ) -> Iterator[tuple[str, subprocess.Popen]]:
-    """Run ``streamlit run script`` against ``db_url``; yield (base URL, process)."""
+    """Run ``streamlit run script`` against ``db_url``; yield (base URL, process).
+
+    ``env`` adds to this process's environment; the variables named in ``unset`` are removed.
+    """
     port = free_port()
     environ = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
     environ.update(GSYF_DB_URL=db_url, PYTHONUNBUFFERED="1", **(env or {}))
-    environ.pop("GSYF_TIANDITU_KEY", None)
+    for var in ("GSYF_TIANDITU_KEY", *unset):
+        environ.pop(var, None)
     log = Path(log_path).open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port),
@@ -76,6 +85,22 @@ def streamlit_app(
         log.close()
 
 
+@contextmanager
+def streamlit_app_or_fail(
+    db_url: str, log_path: Path, **kwargs
+) -> Iterator[tuple[str, subprocess.Popen]]:
+    """:func:`streamlit_app` for a pytest fixture: a server that does not start fails the
+    test with its log instead of raising ``RuntimeError``."""
+    import pytest
+
+    with ExitStack() as stack:
+        try:
+            started = stack.enter_context(streamlit_app(db_url, log_path, **kwargs))
+        except RuntimeError as exc:
+            pytest.fail(str(exc))
+        yield started
+
+
 def outside_requests(urls: list[str]) -> list[str]:
     """The URLs that would leave the machine."""
     return [
@@ -84,15 +109,24 @@ def outside_requests(urls: list[str]) -> list[str]:
     ]  # fmt: skip
 
 
-def folium_frame(page, timeout_s: float = 60):
-    """The streamlit-folium iframe of a page."""
+def folium_frame(page, timeout_s: float = 60, containing: str | None = None):
+    """The streamlit-folium iframe of a page (with ``containing``: the first one in which
+    that CSS selector matches)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for frame in page.frames:
-            if "streamlit_folium" in frame.url:
+            if "streamlit_folium" in frame.url and (containing is None or _has(frame, containing)):
                 return frame
         page.wait_for_timeout(100)
-    raise AssertionError(f"no streamlit-folium iframe; frames: {[f.url for f in page.frames]}")
+    what = "streamlit-folium iframe" + (f" containing {containing!r}" if containing else "")
+    raise AssertionError(f"no {what}; frames: {[f.url for f in page.frames]}")
+
+
+def _has(frame, selector: str) -> bool:
+    try:
+        return frame.locator(selector).count() > 0
+    except Exception:  # noqa: BLE001 - the frame is still loading or was replaced
+        return False
 
 
 def wait_idle(page, timeout_ms: int = 90_000) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from importing_support import ENTERPRISE_HEADERS, credit_code, enterprise_rows, xlsx_bytes
 
-from devkit.browser import CHROMIUM_ARGS, outside_requests, streamlit_app, wait_idle
+from devkit.browser import CHROMIUM_ARGS, outside_requests, streamlit_app_or_fail, wait_idle
 from gsyf_geo.store import Store
 
 pytestmark = pytest.mark.browser
@@ -29,7 +29,8 @@ def app(demo_sqlite_path, tmp_path_factory) -> Iterator[tuple[str, str, Path]]:
     db = tmp / "demo.sqlite"
     shutil.copyfile(demo_sqlite_path, db)
     url = f"sqlite:///{db}"
-    with streamlit_app(url, tmp / "streamlit.log", env={"GSYF_AMAP_KEY": ""}) as (base, _proc):
+    log = tmp / "streamlit.log"
+    with streamlit_app_or_fail(url, log, env={"GSYF_AMAP_KEY": ""}) as (base, _proc):
         yield base, url, tmp
 
 

@@ -8,18 +8,13 @@ detail tab, and saves screenshots to ``artifacts/browser_targets.png`` (overview
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+
+from devkit.browser import CHROMIUM_ARGS, outside_requests, streamlit_app_or_fail, wait_idle
 
 pytestmark = pytest.mark.browser
 
@@ -27,32 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
 SCREENSHOT = ARTIFACTS / "browser_targets.png"
 SCREENSHOT_DETAIL = ARTIFACTS / "browser_targets_detail.png"
-LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 START_TIMEOUT_S = 90
 DRAW_TIMEOUT_MS = 90_000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -61,45 +32,15 @@ def app_url(demo_sqlite_path, tmp_path_factory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("browser_targets")
     db = tmp / "demo.sqlite"
     shutil.copyfile(demo_sqlite_path, db)
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.lower().endswith("_proxy")}
-    env.update(GSYF_DB_URL=f"sqlite:///{db}", PYTHONUNBUFFERED="1")
-    for var in ("GSYF_TIANDITU_KEY", "GSYF_PLAN_DIR", "GSYF_TASK_EDITORS"):
-        env.pop(var, None)
-    log = (tmp / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.port", str(port),
-            "--server.address", "127.0.0.1",
-            "--server.headless", "true",
-            "--browser.gatherUsageStats", "false",
-        ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not _healthy(url):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                log.flush()
-                pytest.fail(f"streamlit did not start:\n{(tmp / 'streamlit.log').read_text()}")
-            time.sleep(0.3)
+    with streamlit_app_or_fail(
+        f"sqlite:///{db}", tmp / "streamlit.log", timeout_s=START_TIMEOUT_S,
+        unset=("GSYF_PLAN_DIR", "GSYF_TASK_EDITORS"),
+    ) as (url, _proc):  # fmt: skip
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 def _settle(page) -> None:
-    page.wait_for_selector(
-        '[data-testid="stStatusWidget"]', state="detached", timeout=DRAW_TIMEOUT_MS
-    )
+    wait_idle(page, DRAW_TIMEOUT_MS)
     page.wait_for_timeout(1_000)  # let the grid canvas and Vega finish drawing
 
 
@@ -148,8 +89,7 @@ def test_targets_page_draws_offline_with_chinese_text(app_url, chromium_path):
             browser.close()
 
     assert requests, "no requests recorded"
-    outside = [u for u in requests if urlsplit(u).scheme not in ("data", "blob")
-               and urlsplit(u).hostname not in LOCAL_HOSTS]  # fmt: skip
+    outside = outside_requests(requests)
     assert outside == [], f"requests left the machine: {outside}"
     assert failed == [], failed
     assert SCREENSHOT.stat().st_size > 10_000
