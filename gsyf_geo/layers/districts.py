@@ -168,7 +168,7 @@ def _legend_rows(breaks: Sequence[float], colors: Sequence[str], fmt: str) -> li
     return rows
 
 
-class _DistrictStyle(folium.MacroElement):
+class DistrictStyle(folium.MacroElement):
     """CSS of district labels and legends (header only)."""
 
     _template = Template(
@@ -361,7 +361,7 @@ def district_layer(
     collection = {"type": "FeatureCollection", "features": features}
 
     group = folium.FeatureGroup(name=name, show=True)
-    _DistrictStyle().add_to(group)
+    DistrictStyle().add_to(group)
     fields, aliases = ["name"], ["区县"]
     if values is not None:
         fields.append("value")

@@ -24,7 +24,7 @@ import pandas as pd
 from folium.template import Template
 
 from gsyf_geo.crs import from_wgs84
-from gsyf_geo.layers.districts import Legend, escape_text, legend_html
+from gsyf_geo.layers.districts import DistrictStyle, Legend, escape_text, legend_html
 from gsyf_geo.siting.instance import district_name
 
 CELL_KM = 1.5
@@ -62,16 +62,6 @@ class _SitingStyle(folium.MacroElement):
             .gsyf-site-added span {
                 width: 12px; height: 12px; transform: translate(-50%%, -50%%) rotate(45deg);
                 border: 2px solid %(added)s; background: rgba(255, 255, 255, 0.8);
-            }
-            .gsyf-legend {
-                background: rgba(255, 255, 255, 0.92); padding: 6px 9px; border-radius: 4px;
-                box-shadow: 0 1px 4px rgba(0, 0, 0, 0.3); font-size: 12px; line-height: 18px;
-                color: #1d2b3a;
-            }
-            .gsyf-legend .gsyf-legend-title { font-weight: 700; margin-bottom: 2px; }
-            .gsyf-legend i {
-                display: inline-block; width: 14px; height: 12px; margin-right: 6px;
-                vertical-align: -1px; border: 1px solid #999;
             }
         </style>
         {% endmacro %}
@@ -162,6 +152,7 @@ def sites_layer(
     """
     group = folium.FeatureGroup(name=name, show=True)
     _SitingStyle().add_to(group)
+    DistrictStyle().add_to(group)  # legend CSS, shared with the district layer
     lon, lat = _shift(sites["lon"].to_numpy(), sites["lat"].to_numpy(), gcj02)
     s = sites.assign(_lon=lon, _lat=lat).reset_index(drop=True)
     added = s["added"].to_numpy(dtype=bool) if "added" in s else np.zeros(len(s), bool)
