@@ -41,10 +41,12 @@ from views.common import demo_banner, get_store
 
 TITLE = "常州市工伤预防风险地图"
 MAP_HEIGHT = 680
-LIST_ROWS = 5_000  # rows shown on the page; exports hold every row
+LIST_ROWS = 1_000  # rows shown on the page (largest gaps first); exports hold every row
 MAP_KEY = "risk_map"
 
 store = get_store()
+st.title(TITLE)  # first, so the page shows its name while the data is read
+demo_banner(store)
 
 
 @st.cache_resource(show_spinner="正在读取数据…", max_entries=4)
@@ -123,15 +125,18 @@ state = MapState(
 )  # fmt: skip
 st.query_params.from_dict(state.to_params())
 
+@st.cache_resource(max_entries=32, show_spinner=False)
+def filtered(url: str, version: str, state: MapState):
+    """The rows and unit indicators of a state; shared by everyone looking at the same view."""
+    view = apply_state(data, state)
+    return view, unit_indicators(view, data.years)
+
+
 started = time.perf_counter()
-view = apply_state(data, state)
-table = unit_indicators(view, data.years)
-totals = headline(view, data.years)
+view, table = filtered(str(store.engine.url), store.data_version(), state)
 server_ms = (time.perf_counter() - started) * 1000
 
 # --- page -------------------------------------------------------------------------------------
-st.title(TITLE)
-demo_banner(store)
 scope_label = unit_names[state.unit]
 y0, y1 = view.years
 period = f"{y0}年" if y0 == y1 else f"{y0}–{y1}年"
@@ -150,30 +155,9 @@ def _pct_delta(value: float | None, label: str) -> str | None:
     return None if value is None else f"{value:+.1%} {label}"
 
 
-cols = st.columns(7)
-cols[0].metric("企业", _num(totals["enterprises"]))
-cols[1].metric("职工", _num(totals["employees"]))
-cols[2].metric("参保人数", _num(totals["insured"]), help="年末参保人数（企业申报）")
-cols[3].metric("参保缺口", _num(totals["gap"]), help="职工人数 − 参保人数")
-cols[4].metric(f"工伤（{period}）", _num(totals["injuries"]), help="认定工伤，不含上下班途中")
-cols[5].metric(
-    "事故率（起/万人）", _num(totals["accident_rate"], "{:.1f}"),
-    delta=_pct_delta(totals["change_2020"], "较2020"), delta_color="inverse",
-    help="认定工伤人数（不含上下班途中）÷ 平均参保人数 × 10000；目标：较2020年下降20%",
-)  # fmt: skip
-cols[6].metric("重要岗位培训覆盖率", _num(totals["training_coverage"], "{:.1%}"), help="目标：100%")
-targets = st.columns(4)
-targets[0].metric("宣传覆盖率", _num(totals["publicity_coverage"], "{:.1%}"), help="目标：重点行业100%")
-targets[1].metric(
-    "新开工项目按项目参保率", _num(totals["project_insurance_rate"], "{:.1%}"),
-    delta=None if totals["project_insurance_rate"] is None else
-    f"{totals['project_insurance_rate'] - PROJECT_TARGET:+.1%} 较目标{PROJECT_TARGET:.0%}",
-)  # fmt: skip
-targets[2].metric("宣传培训基地（已建）", f"{_num(totals['bases_existing'])} / {BASE_TARGET}")
-targets[3].metric(
-    "新发尘肺病（接尘<5年占比）",
-    f"{_num(totals['pneumoconiosis'])}（{_num(totals['short_exposure_share'], '{:.0%}')}）",
-)
+# The figures sit above the map but are filled in after it: Streamlit sends elements in the
+# order they are written, so the map's iframe starts loading first.
+figures_box = st.container()
 
 
 @st.fragment
@@ -241,6 +225,38 @@ with side_col:
             indicator.unit, format="%+.1f%%" if indicator.fmt.startswith("{:+") else ("%.1f%%" if percent else ("%.1f" if "." in indicator.fmt else "%d")))},
     )  # fmt: skip
     st.caption("点击地图上的区县可进入该区县；经开区范围为示意。")
+
+def render_figures() -> None:
+    """The headline figures for what is shown, with the plan's targets."""
+    totals = headline(view, data.years)
+    with figures_box:
+        cols = st.columns(7)
+        cols[0].metric("企业", _num(totals["enterprises"]))
+        cols[1].metric("职工", _num(totals["employees"]))
+        cols[2].metric("参保人数", _num(totals["insured"]), help="年末参保人数（企业申报）")
+        cols[3].metric("参保缺口", _num(totals["gap"]), help="职工人数 − 参保人数")
+        cols[4].metric(f"工伤（{period}）", _num(totals["injuries"]), help="认定工伤，不含上下班途中")
+        cols[5].metric(
+            "事故率（起/万人）", _num(totals["accident_rate"], "{:.1f}"),
+            delta=_pct_delta(totals["change_2020"], "较2020"), delta_color="inverse",
+            help="认定工伤人数（不含上下班途中）÷ 平均参保人数 × 10000；目标：较2020年下降20%",
+        )  # fmt: skip
+        cols[6].metric("重要岗位培训覆盖率", _num(totals["training_coverage"], "{:.1%}"), help="目标：100%")
+        targets = st.columns(4)
+        targets[0].metric("宣传覆盖率", _num(totals["publicity_coverage"], "{:.1%}"), help="目标：重点行业100%")
+        targets[1].metric(
+            "新开工项目按项目参保率", _num(totals["project_insurance_rate"], "{:.1%}"),
+            delta=None if totals["project_insurance_rate"] is None else
+            f"{totals['project_insurance_rate'] - PROJECT_TARGET:+.1%} 较目标{PROJECT_TARGET:.0%}",
+        )  # fmt: skip
+        targets[2].metric("宣传培训基地（已建）", f"{_num(totals['bases_existing'])} / {BASE_TARGET}")
+        targets[3].metric(
+            "新发尘肺病（接尘<5年占比）",
+            f"{_num(totals['pneumoconiosis'])}（{_num(totals['short_exposure_share'], '{:.0%}')}）",
+        )
+
+
+render_figures()
 
 # --- the enterprise list -----------------------------------------------------------------------
 st.subheader("企业清单（按参保缺口排序）")
