@@ -319,3 +319,17 @@ def test_district_counts_and_table():
     assert list(table.columns) == ["区县", "企业数（家）"]
     assert table["区县"].tolist() == [d.name for d in DISTRICTS]
     assert district_counts(pd.DataFrame({"district": []})).sum() == 0
+
+
+def test_jquery_is_served_only_to_maps_with_folium_popups():
+    import folium
+
+    from gsyf_geo.layers.offline import asset_links, make_offline_map
+
+    plain = make_offline_map()
+    plain.get_root().render()
+    assert not any("jquery" in url for url in asset_links(plain))
+    with_popup = make_offline_map()
+    folium.Marker([31.7, 119.9], popup=folium.Popup("甲")).add_to(with_popup)
+    with_popup.get_root().render()
+    assert any("jquery" in url for url in asset_links(with_popup))
