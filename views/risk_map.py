@@ -80,37 +80,14 @@ if "_goto_unit" in st.session_state:
 unit_names = {"city": "全市", **{u.code: u.short_name for u in REPORTING_UNITS}}
 town_table = towns()
 
-with st.sidebar:
-    st.header("筛选")
-    st.selectbox("辖市区 / 统计单元", list(unit_names), format_func=unit_names.get, key="unit")
-    unit_towns = town_table if st.session_state.unit == "city" else town_table[
-        town_table["reporting_unit"] == st.session_state.unit
-    ]
-    st.session_state.towns = [t for t in st.session_state.towns if t in set(unit_towns["code"])]
-    st.multiselect(
-        "乡镇（街道）", unit_towns["code"].tolist(), key="towns",
-        format_func=dict(zip(town_table["code"], town_table["name"], strict=True)).get, placeholder="全部",
-    )  # fmt: skip
-    st.multiselect("重点行业", [k.id for k in KEY_INDUSTRIES], key="industries",
-                   format_func=lambda k: next(i.name for i in KEY_INDUSTRIES if i.id == k), placeholder="全部")
-    st.multiselect("企业规模", [s.id for s in SIZE_CLASSES], key="sizes",
-                   format_func=lambda k: next(s.name for s in SIZE_CLASSES if s.id == k), placeholder="全部")
-    st.multiselect("风险等级", [g.id for g in RISK_GRADES], key="grades",
-                   format_func=lambda k: next(g.name for g in RISK_GRADES if g.id == k), placeholder="全部")
-    if len(years) > 1:
-        st.select_slider("年份", options=list(years), key="years")
-    st.checkbox("包含上下班途中事故", key="include_commuting")
-    st.header("地图")
-    st.multiselect("图层", list(LAYERS), format_func=LAYERS.get, key="layers")
-    st.selectbox("专题指标", list(INDICATORS), format_func=lambda k: INDICATORS[k].name, key="indicator")
-    st.radio("分级方法", list(CLASS_SCHEMES), format_func=CLASS_SCHEMES.get, key="scheme", horizontal=True)
-    st.radio("企业着色", list(COLOR_BY), format_func=COLOR_BY.get, key="color_by", horizontal=True)
-    st.selectbox("底图", list(BASEMAPS), format_func=lambda k: BASEMAPS[k].label, key="basemap")
-    basemap = st.session_state.basemap
-    reason = unavailable_reason(basemap)
-    if reason:
-        st.warning(f"{BASEMAPS[basemap].label}不可用：{reason}已改用无底图。")
-        basemap = DEFAULT_BASEMAP
+unit_towns = town_table if st.session_state.unit == "city" else town_table[
+    town_table["reporting_unit"] == st.session_state.unit
+]
+st.session_state.towns = [t for t in st.session_state.towns if t in set(unit_towns["code"])]
+basemap = st.session_state.basemap
+basemap_problem = unavailable_reason(basemap)
+if basemap_problem:
+    basemap = DEFAULT_BASEMAP
 
 chosen_years = st.session_state.years
 if not isinstance(chosen_years, tuple | list):
@@ -272,3 +249,35 @@ d1.download_button(
 )  # fmt: skip
 d2.download_button("导出 CSV", data=lambda: to_csv_bytes(enterprise_table(view)), file_name=f"{stem}.csv",
                    mime="text/csv", on_click="ignore")
+
+
+def render_sidebar() -> None:
+    """The filters. Written last: their values are in the session state already, and the
+    page's figures and map reach the browser first."""
+    with st.sidebar:
+        st.header("筛选")
+        st.selectbox("辖市区 / 统计单元", list(unit_names), format_func=unit_names.get, key="unit")
+        st.multiselect(
+            "乡镇（街道）", unit_towns["code"].tolist(), key="towns",
+            format_func=dict(zip(town_table["code"], town_table["name"], strict=True)).get, placeholder="全部",
+        )  # fmt: skip
+        st.multiselect("重点行业", [k.id for k in KEY_INDUSTRIES], key="industries",
+                       format_func=lambda k: next(i.name for i in KEY_INDUSTRIES if i.id == k), placeholder="全部")
+        st.multiselect("企业规模", [s.id for s in SIZE_CLASSES], key="sizes",
+                       format_func=lambda k: next(s.name for s in SIZE_CLASSES if s.id == k), placeholder="全部")
+        st.multiselect("风险等级", [g.id for g in RISK_GRADES], key="grades",
+                       format_func=lambda k: next(g.name for g in RISK_GRADES if g.id == k), placeholder="全部")
+        if len(years) > 1:
+            st.select_slider("年份", options=list(years), key="years")
+        st.checkbox("包含上下班途中事故", key="include_commuting")
+        st.header("地图")
+        st.multiselect("图层", list(LAYERS), format_func=LAYERS.get, key="layers")
+        st.selectbox("专题指标", list(INDICATORS), format_func=lambda k: INDICATORS[k].name, key="indicator")
+        st.radio("分级方法", list(CLASS_SCHEMES), format_func=CLASS_SCHEMES.get, key="scheme", horizontal=True)
+        st.radio("企业着色", list(COLOR_BY), format_func=COLOR_BY.get, key="color_by", horizontal=True)
+        st.selectbox("底图", list(BASEMAPS), format_func=lambda k: BASEMAPS[k].label, key="basemap")
+        if basemap_problem:
+            st.warning(f"{BASEMAPS[st.session_state.basemap].label}不可用：{basemap_problem}已改用无底图。")
+
+
+render_sidebar()
