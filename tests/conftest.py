@@ -103,6 +103,22 @@ def demo_store(demo_sqlite_path) -> Store:
     s.engine.dispose()
 
 
+@pytest.fixture
+def demo_db_url(demo_sqlite_path, tmp_path, monkeypatch) -> str:
+    """GSYF_DB_URL pointing at a private copy of the small demo store.
+
+    Settings that would change what pages show (online basemap keys, task editors, another
+    plan folder) are cleared.
+    """
+    path = tmp_path / "demo_copy.sqlite"
+    shutil.copyfile(demo_sqlite_path, path)
+    url = f"sqlite:///{path}"
+    monkeypatch.setenv("GSYF_DB_URL", url)
+    for var in ("GSYF_TIANDITU_KEY", "GSYF_AMAP_KEY", "GSYF_TASK_EDITORS", "GSYF_PLAN_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    return url
+
+
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
     if not Path(CHROMIUM).exists():

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
@@ -16,16 +15,6 @@ APP = Path(__file__).resolve().parent.parent / "app.py"
 TITLE = "常州市工伤预防风险地图"
 DEMO_BANNER = f"当前为{DEMO_LABEL}"
 
-
-@pytest.fixture
-def demo_db_url(demo_sqlite_path, tmp_path, monkeypatch) -> str:
-    """GSYF_DB_URL pointing at a private copy of the demo store."""
-    path = tmp_path / "demo_copy.sqlite"
-    shutil.copyfile(demo_sqlite_path, path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv("GSYF_DB_URL", url)
-    monkeypatch.delenv("GSYF_TIANDITU_KEY", raising=False)
-    return url
 
 
 def _run(at: AppTest) -> AppTest:

@@ -10,7 +10,6 @@ import shutil
 from datetime import date, datetime
 from pathlib import Path
 
-import pytest
 from sqlalchemy import text
 from streamlit.testing.v1 import AppTest
 
@@ -24,16 +23,6 @@ APP = ROOT / "app.py"
 PLAN_FILE = ROOT / "data" / "plan" / f"{DEFAULT_PLAN_ID}.json"
 DEMO_BANNER = "当前为演示数据（合成数据，非真实统计）"
 
-
-@pytest.fixture
-def demo_db_url(demo_sqlite_path, tmp_path, monkeypatch) -> str:
-    path = tmp_path / "demo_copy.sqlite"
-    shutil.copyfile(demo_sqlite_path, path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv("GSYF_DB_URL", url)
-    for var in ("GSYF_TIANDITU_KEY", "GSYF_TASK_EDITORS", PLAN_DIR_ENV):
-        monkeypatch.delenv(var, raising=False)
-    return url
 
 
 def _open(page: str) -> AppTest:

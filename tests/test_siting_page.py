@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from gsyf_geo.domain import DISTRICTS
@@ -15,15 +13,6 @@ from gsyf_geo.store import Store
 PAGE = Path(__file__).resolve().parent.parent / "views" / "siting.py"
 DEMO_BANNER = "当前为演示数据（合成数据，非真实统计）"
 
-
-@pytest.fixture
-def demo_db_url(demo_sqlite_path, tmp_path, monkeypatch) -> str:
-    path = tmp_path / "demo_copy.sqlite"
-    shutil.copyfile(demo_sqlite_path, path)
-    url = f"sqlite:///{path}"
-    monkeypatch.setenv("GSYF_DB_URL", url)
-    monkeypatch.delenv("GSYF_TIANDITU_KEY", raising=False)
-    return url
 
 
 def _run(at: AppTest) -> AppTest:

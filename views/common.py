@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from gsyf_geo.domain import DEMO_LABEL
+from gsyf_geo.plan import Plan, PlanFileError, available_plans
 from gsyf_geo.settings import db_url
 from gsyf_geo.store import Store
 
@@ -34,3 +35,13 @@ def demo_banner(store: Store) -> None:
     """Mark demo data as demo, on every page that shows data."""
     if store.holds_demo_data:
         st.warning(f"当前为{DEMO_LABEL}")
+
+
+def plans_or_stop(what: str = "规划目标") -> dict[str, Plan]:
+    """The plan files by id; a clear Chinese error (and the page stops) when unreadable."""
+    try:
+        plans = {p.plan_id: p for p in available_plans()}
+    except PlanFileError as exc:
+        st.error(f"无法读取{what}数据：{exc}")
+        st.stop()
+    return plans

@@ -21,8 +21,7 @@ from gsyf_geo.monitor.evaluation import (
 )
 from gsyf_geo.monitor.status import MET, MISSED, NOT_SPLIT, STATUS_COLORS, STATUS_RULES
 from gsyf_geo.monitor.values import format_value
-from gsyf_geo.plan import PlanFileError, available_plans
-from views.common import demo_banner, get_store
+from views.common import demo_banner, get_store, plans_or_stop
 
 TITLE = "目标监测"
 PLAN_KEY = "monitor_plan_id"  # shared with the task list page
@@ -33,11 +32,7 @@ store = get_store()
 st.title(TITLE)
 demo_banner(store)
 
-try:
-    plans = {p.plan_id: p for p in available_plans()}
-except PlanFileError as exc:
-    st.error(f"无法读取规划目标数据：{exc}")
-    st.stop()
+plans = plans_or_stop("规划目标")
 if not plans:
     st.error("规划目标目录中没有计划文件（data/plan/*.json）。")
     st.stop()

@@ -24,8 +24,7 @@ from gsyf_geo.monitor.tasks import (
     task_table,
     tasks_to_excel,
 )
-from gsyf_geo.plan import PlanFileError, available_plans
-from views.common import demo_banner, get_store
+from views.common import demo_banner, get_store, plans_or_stop
 
 TITLE = "任务清单"
 PLAN_KEY = "monitor_plan_id"  # shared with the targets page
@@ -42,11 +41,7 @@ store = get_store()
 st.title(TITLE)
 demo_banner(store)
 
-try:
-    plans = {p.plan_id: p for p in available_plans()}
-except PlanFileError as exc:
-    st.error(f"无法读取规划任务数据：{exc}")
-    st.stop()
+plans = plans_or_stop("规划任务")
 plans = {k: p for k, p in plans.items() if p.tasks}
 if not plans:
     st.error("没有带任务清单的计划文件（data/plan/*.json）。")
