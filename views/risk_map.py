@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -193,14 +194,11 @@ with side_col:
     indicator = INDICATORS[state.indicator]
     st.subheader(indicator.name)
     rows = table if state.unit == "city" else table.loc[[state.unit]]
-    shown = rows[["name", state.indicator]].rename(columns={"name": "统计单元"})
-    percent = indicator.unit == "%"
-    st.dataframe(
-        shown.assign(**{state.indicator: shown[state.indicator] * (100 if percent else 1)}),
-        hide_index=True, width="stretch",
-        column_config={state.indicator: st.column_config.NumberColumn(
-            indicator.unit, format="%+.1f%%" if indicator.fmt.startswith("{:+") else ("%.1f%%" if percent else ("%.1f" if "." in indicator.fmt else "%d")))},
-    )  # fmt: skip
+    values = [
+        "无数据" if v is None or pd.isna(v) else indicator.fmt.format(v) for v in rows[state.indicator]
+    ]
+    # A static table: lighter for the browser than a data grid, for seven rows.
+    st.table(pd.DataFrame({"统计单元": rows["name"].to_numpy(), indicator.unit: values}).set_index("统计单元"))
     st.caption("点击地图上的区县可进入该区县；经开区范围为示意。")
 
 def render_figures() -> None:
