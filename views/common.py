@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
 from gsyf_geo.domain import DEMO_LABEL
@@ -45,3 +47,19 @@ def plans_or_stop(what: str = "规划目标") -> dict[str, Plan]:
         st.error(f"无法读取{what}数据：{exc}")
         st.stop()
     return plans
+
+
+PLAN_KEY = "monitor_plan_id"  # the chosen plan, shared by the targets and task pages
+
+
+def plan_selector(plans: dict[str, Plan], today: date) -> Plan:
+    """Sidebar choice of plan; remembers it across pages, defaults to the current one."""
+    from gsyf_geo.monitor.evaluation import current_plan
+
+    st.header("计划")
+    ids = list(plans)
+    remembered = st.session_state.get(PLAN_KEY)
+    default_id = remembered if remembered in plans else current_plan(list(plans.values()), today).plan_id
+    plan_id = st.selectbox("选择计划", ids, index=ids.index(default_id), format_func=lambda i: plans[i].title)
+    st.session_state[PLAN_KEY] = plan_id
+    return plans[plan_id]

@@ -9,7 +9,6 @@ import streamlit as st
 
 from gsyf_geo.monitor.charts import trend_chart, unit_small_multiples
 from gsyf_geo.monitor.evaluation import (
-    current_plan,
     evaluate_plan,
     final_tables,
     milestone_table,
@@ -21,10 +20,9 @@ from gsyf_geo.monitor.evaluation import (
 )
 from gsyf_geo.monitor.status import MET, MISSED, NOT_SPLIT, STATUS_COLORS, STATUS_RULES
 from gsyf_geo.monitor.values import format_value
-from views.common import demo_banner, get_store, plans_or_stop
+from views.common import demo_banner, get_store, plan_selector, plans_or_stop
 
 TITLE = "目标监测"
-PLAN_KEY = "monitor_plan_id"  # shared with the task list page
 TABLE_ROW_PX = 35
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -39,26 +37,8 @@ if not plans:
 
 today = date.today()
 with st.sidebar:
-    st.header("计划")
-    ids = list(plans)
-    remembered = st.session_state.get(PLAN_KEY)
-    default_id = (
-        remembered if remembered in plans else current_plan(list(plans.values()), today).plan_id
-    )
-    plan_id = st.selectbox(
-        "选择计划", ids, index=ids.index(default_id), format_func=lambda i: plans[i].title
-    )
-    st.session_state[PLAN_KEY] = plan_id
+    plan = plan_selector(plans, today)
     st.caption(f"评估日期：{today.isoformat()}")
-plan = plans[plan_id]
-
-
-def _data_signature() -> str:
-    """Changes when an import or demo load finishes, so cached results refresh."""
-    batches = store.batches()
-    if batches.empty:
-        return "none"
-    return f"{batches['id'].max()}:{batches['finished_at'].max()}"
 
 
 @st.cache_resource(ttl=300, show_spinner="正在计算各项指标…")
@@ -67,7 +47,7 @@ def _evaluate(url: str, plan_key: str, mtime: float, day: date, signature: str):
 
 
 mtime = plan.path.stat().st_mtime if plan.path else 0.0
-results = _evaluate(str(store.engine.url), plan.plan_id, mtime, today, _data_signature())
+results = _evaluate(str(store.engine.url), plan.plan_id, mtime, today, store.data_version())
 by_id = {r.target.id: r for r in results}
 
 

@@ -7,7 +7,6 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from gsyf_geo.monitor.evaluation import current_plan
 from gsyf_geo.monitor.tasks import (
     DONE,
     EDITORS_ENV,
@@ -24,10 +23,9 @@ from gsyf_geo.monitor.tasks import (
     task_table,
     tasks_to_excel,
 )
-from views.common import demo_banner, get_store, plans_or_stop
+from views.common import demo_banner, get_store, plan_selector, plans_or_stop
 
 TITLE = "任务清单"
-PLAN_KEY = "monitor_plan_id"  # shared with the targets page
 SSO_HEADER = "X-Remote-User"
 ALL = "全部部门"
 ROW_COLORS = {
@@ -54,23 +52,13 @@ except Exception:  # noqa: BLE001 - no request context (e.g. bare mode)
     sso_user = ""
 
 with st.sidebar:
-    st.header("计划")
-    ids = list(plans)
-    remembered = st.session_state.get(PLAN_KEY)
-    default_id = (
-        remembered if remembered in plans else current_plan(list(plans.values()), today).plan_id
-    )
-    plan_id = st.selectbox(
-        "选择计划", ids, index=ids.index(default_id), format_func=lambda i: plans[i].title
-    )
-    st.session_state[PLAN_KEY] = plan_id
+    plan = plan_selector(plans, today)
     st.header("经办人")
     if sso_user:
         user = sso_user
         st.markdown(f"当前用户：**{user}**（内网统一认证）")
     else:
         user = st.text_input("经办人姓名", key="task_user", help="修改任务状态时记录经办人").strip()
-plan = plans[plan_id]
 
 editors = task_editors()
 can_edit = may_edit(user, editors)
