@@ -76,6 +76,18 @@ def test_any_rejected_row_changes_nothing(store):
     assert any(p.row == 6 and p.column == "参保人数" for p in result.problems)
 
 
+def test_nul_padded_cells_load_and_bad_nul_cells_are_reported(store):
+    # PostgreSQL refuses NUL in text: neither the rows nor the batch note may carry one
+    rows = enterprise_rows(2)
+    rows[0][1] += "\x00\x00"
+    rows[1][2] = "X\x00"  # not an industry code once the NUL is gone
+    result = _import(store, csv_bytes(ENTERPRISE_HEADERS, rows), partial=True)
+    assert (result.inserted, result.rejected) == (1, 1)
+    assert store.read("enterprise")["name"].tolist() == ["常州市测试0号机械有限公司"]
+    assert any(p.row == 3 and p.column == "行业代码" for p in result.problems)
+    assert "\x00" not in store.batches().set_index("id").at[result.batch_id, "note"]
+
+
 def test_partial_loads_the_good_rows_and_reports_the_rest(store):
     rows = enterprise_rows(6)
     rows[4][4] = 10_000

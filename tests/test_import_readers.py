@@ -41,6 +41,14 @@ def test_gb18030_characters_outside_gbk_survive():
     assert table.rows[1][1][1] == "常州市䶮𠀀科技有限公司"
 
 
+def test_invisible_control_characters_are_dropped_from_cells():
+    rows = enterprise_rows(1)
+    rows[0][1] = NAME + "\x00\x00"  # NUL padding, as some export tools write it
+    rows[0][2] = "C\x0b3412"
+    table = read_table(csv_bytes(ENTERPRISE_HEADERS, rows), "企业.csv")
+    assert table.rows[1][1][1] == NAME and table.rows[1][1][2] == "C3412"
+
+
 def test_tab_separated_text_is_read():
     text = "\t".join(ENTERPRISE_HEADERS) + "\n" + "\t".join(str(v) for v in enterprise_rows(1)[0])
     table = read_table(text.encode("gbk"), "x.txt")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -21,6 +22,9 @@ from gsyf_geo.importing.problems import ImportFileError, Problem
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SHEETS_TO_SKIP = ("说明", "填写说明", "字段说明")
+# Invisible C0 controls (tab, newline and carriage return kept). Exports from some systems
+# carry NUL padding; PostgreSQL refuses NUL in text, and none of them means anything in a cell.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass
@@ -215,11 +219,21 @@ def read_table(data: bytes, file_name: str) -> Table:
         raise _fail(name, "文件为空")
     fmt = detect_format(data, name)
     if fmt == "xlsx":
-        return read_xlsx(data, name)
-    if fmt == "xls":
-        return read_xls(data, name)
-    text, encoding = decode_text(data, name)
-    return read_csv_text(text, name, encoding)
+        table = read_xlsx(data, name)
+    elif fmt == "xls":
+        table = read_xls(data, name)
+    else:
+        text, encoding = decode_text(data, name)
+        table = read_csv_text(text, name, encoding)
+    return _without_control_chars(table)
+
+
+def _without_control_chars(table: Table) -> Table:
+    for _, cells in table.rows:
+        for i, value in enumerate(cells):
+            if isinstance(value, str) and _CONTROL_CHARS.search(value):
+                cells[i] = _CONTROL_CHARS.sub("", value)
+    return table
 
 
 def cell_text(value: object) -> str:
