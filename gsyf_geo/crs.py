@@ -626,7 +626,11 @@ def gdf_from_wgs84(gdf: gpd.GeoDataFrame, target: str) -> gpd.GeoDataFrame:
 
 @cache
 def _transformer(src: str, dst: str) -> Transformer:
-    return Transformer.from_crs(src, dst, always_xy=True)
+    # Rebuilt from its resolved PROJ pipeline: a Transformer made from CRS codes looks them
+    # up in PROJ's database again in every new thread (~60 ms), and Streamlit runs each
+    # rerun in a new thread; one made from the pipeline costs ~0.1 ms per thread.
+    resolved = Transformer.from_crs(src, dst, always_xy=True)
+    return Transformer.from_pipeline(resolved.definition)
 
 
 def to_metric(lon: ArrayLike, lat: ArrayLike) -> LonLat:

@@ -456,3 +456,18 @@ def test_transformer_is_cached() -> None:
     assert crs._transformer(crs.WGS84, crs.METRIC_CRS) is crs._transformer(
         crs.WGS84, crs.METRIC_CRS
     )
+
+
+@pytest.mark.parametrize(("src", "dst"), [(crs.WGS84, crs.METRIC_CRS), (crs.METRIC_CRS, crs.WGS84)])
+def test_pipeline_transformer_matches_the_crs_transformer(src: str, dst: str) -> None:
+    # _transformer is rebuilt from its PROJ pipeline (cheap in Streamlit's per-run threads);
+    # it must give exactly what pyproj gives for the two CRSs.
+    from pyproj import Transformer
+
+    lon, lat = _grid(50)
+    x, y = crs.to_metric(lon, lat)
+    a, b = (lon, lat) if src == crs.WGS84 else (x, y)
+    expected = Transformer.from_crs(src, dst, always_xy=True).transform(a, b)
+    got = crs._transformer(src, dst).transform(a, b)
+    np.testing.assert_array_equal(got[0], expected[0])
+    np.testing.assert_array_equal(got[1], expected[1])
