@@ -173,3 +173,16 @@ def test_whole_city_map_is_small_and_offline(demo_view):
     assert not re.search(r"https?://(?!127\.0\.0\.1|localhost)", html.split("<body>")[-1])
     for name in ("天宁区", "经开区", "武进区"):
         assert name in html
+
+
+def test_map_opens_at_the_unit_without_animating_before_drawing_its_layers(demo_view):
+    # An animated fitBounds after the layers would draw every path twice on page load.
+    data, view = demo_view
+    state = MapState(unit="320481", layers=("districts", "bases"))
+    m, _ = build_risk_map(state, view, unit_indicators(view, data.years))
+    script = m.get_root().render().split("<body>")[-1]
+    fit = re.search(r"\.fitBounds\(\s*(\[\[.*?\]\])\s*,\s*(\{.*?\})\s*\)", script, re.S)
+    assert fit and json.loads(fit.group(2))["animate"] is False
+    (south, west), (north, east) = json.loads(fit.group(1))
+    assert 31.0 < south < north < 31.7 and 119.1 < west < east < 119.7  # 溧阳
+    assert script.index("L.map(") < fit.start() < min(script.index(s) for s in ("L.featureGroup(", "L.geoJson("))

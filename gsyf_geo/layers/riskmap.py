@@ -58,6 +58,11 @@ def build_risk_map(state: MapState, view: FilteredView, table: pd.DataFrame) -> 
     units["name"] = [DISTRICT_BY_ADCODE[c].name if c in DISTRICT_BY_ADCODE else s
                      for c, s in zip(units["code"], units["short_name"], strict=True)]  # fmt: skip
     m = make_offline_map()
+    # Open straight at the view, before any layer is drawn: a fitBounds after the layers
+    # animates from the default view and draws every path again when the animation ends.
+    opening = folium.FitBounds(view_bounds(units, state, view))
+    opening.options["animate"] = False
+    m.add_child(opening)
     basemap = add_basemap(m, state.basemap)
     gcj02 = basemap.gcj02
     if "districts" in state.layers:
@@ -81,7 +86,6 @@ def build_risk_map(state: MapState, view: FilteredView, table: pd.DataFrame) -> 
         disease_layer(units, table, gcj02=gcj02).add_to(m)
     if "bases" in state.layers:
         base_layer(view.bases, year=view.years[1], gcj02=gcj02).add_to(m)
-    m.fit_bounds(view_bounds(units, state, view))
     return m, gcj02
 
 
