@@ -106,3 +106,16 @@ METRIC_FUNCTIONS: dict[str, Callable[..., float | None]] = {
     "project_insurance_rate": project_insurance_rate,
     "short_exposure_share": short_exposure_share,
 }
+
+
+def compact_count(value: float | None, no_data: str = "无数据") -> str:
+    """A count short enough for a figure tile: ``"374,871"``, ``"472.9万"`` from a million up.
+
+    >>> compact_count(4_729_321), compact_count(374_871), compact_count(None)
+    ('472.9万', '374,871', '无数据')
+    """
+    if value is None or pd.isna(value):
+        return no_data
+    if abs(value) >= 1_000_000:
+        return f"{value / 10_000:,.1f}万"
+    return f"{value:,.0f}"

@@ -93,3 +93,12 @@ def test_change_against_baseline():
 def test_every_metric_has_a_chinese_definition():
     for m in metrics.METRICS.values():
         assert m.name and m.definition and any("\u4e00" <= ch <= "\u9fff" for ch in m.name)
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [(None, "无数据"), (float("nan"), "无数据"), (0, "0"), (1_500, "1,500"), (999_999, "999,999"),
+     (1_000_000, "100.0万"), (4_729_321, "472.9万"), (-2_000_000, "-200.0万")],
+)  # fmt: skip
+def test_compact_count_fits_a_figure_tile(value, shown):
+    assert metrics.compact_count(value) == shown

@@ -37,6 +37,7 @@ from gsyf_geo.layers.bases import BASE_TARGET
 from gsyf_geo.layers.enterprises import enterprise_layer
 from gsyf_geo.layers.projects import PROJECT_TARGET
 from gsyf_geo.layers.riskmap import build_risk_map
+from gsyf_geo.metrics import compact_count
 from gsyf_geo.tabular import to_csv_bytes, to_xlsx_bytes
 from views.common import demo_banner, get_store
 
@@ -129,6 +130,11 @@ def _num(value: float | None, fmt: str = "{:,.0f}") -> str:
     return "无数据" if value is None else fmt.format(value)
 
 
+def _exact(value: float | None, unit: str) -> str | None:
+    """The full number, as the tile's help, where the tile shows it in 万."""
+    return None if value is None or compact_count(value) == _num(value) else f"{value:,.0f} {unit}"
+
+
 def _pct_delta(value: float | None, label: str) -> str | None:
     return None if value is None else f"{value:+.1%} {label}"
 
@@ -201,22 +207,26 @@ with side_col:
     st.table(pd.DataFrame({"统计单元": rows["name"].to_numpy(), indicator.unit: values}).set_index("统计单元"))
     st.caption("点击地图上的区县可进入该区县；经开区范围为示意。")
 
+
 def render_figures() -> None:
     """The headline figures for what is shown, with the plan's targets."""
     totals = headline(view, data.years)
     with figures_box:
         cols = st.columns(7)
-        cols[0].metric("企业", _num(totals["enterprises"]))
-        cols[1].metric("职工", _num(totals["employees"]))
-        cols[2].metric("参保人数", _num(totals["insured"]), help="年末参保人数（企业申报）")
-        cols[3].metric("参保缺口", _num(totals["gap"]), help="职工人数 − 参保人数")
-        cols[4].metric(f"工伤（{period}）", _num(totals["injuries"]), help="认定工伤，不含上下班途中")
+        cols[0].metric("企业", compact_count(totals["enterprises"]), help=_exact(totals["enterprises"], "家"))
+        cols[1].metric("职工", compact_count(totals["employees"]), help=_exact(totals["employees"], "人"))
+        insured_exact = _exact(totals["insured"], "人")
+        cols[2].metric("参保人数", compact_count(totals["insured"]),
+                       help="年末参保人数（企业申报）" + (f"：{insured_exact}" if insured_exact else ""))  # fmt: skip
+        cols[3].metric("参保缺口", compact_count(totals["gap"]), help="职工人数 − 参保人数")
+        cols[4].metric(f"工伤（{period}）", compact_count(totals["injuries"]), help="认定工伤，不含上下班途中")
         cols[5].metric(
-            "事故率（起/万人）", _num(totals["accident_rate"], "{:.1f}"),
+            "万人事故率", _num(totals["accident_rate"], "{:.1f}"),
             delta=_pct_delta(totals["change_2020"], "较2020"), delta_color="inverse",
-            help="认定工伤人数（不含上下班途中）÷ 平均参保人数 × 10000；目标：较2020年下降20%",
+            help="起/万人：认定工伤人数（不含上下班途中）÷ 平均参保人数 × 10000；目标：较2020年下降20%",
         )  # fmt: skip
-        cols[6].metric("重要岗位培训覆盖率", _num(totals["training_coverage"], "{:.1%}"), help="目标：100%")
+        cols[6].metric("培训覆盖率", _num(totals["training_coverage"], "{:.1%}"),
+                       help="重要岗位人员培训覆盖率；目标：100%")  # fmt: skip
         targets = st.columns(4)
         targets[0].metric("宣传覆盖率", _num(totals["publicity_coverage"], "{:.1%}"), help="目标：重点行业100%")
         targets[1].metric(
@@ -233,25 +243,10 @@ def render_figures() -> None:
 
 render_figures()
 
-# --- the enterprise list -----------------------------------------------------------------------
-st.subheader("企业清单（按参保缺口排序）")
-st.dataframe(enterprise_table(view, limit=LIST_ROWS), hide_index=True, width="stretch", height=420)
-if len(view.enterprises) > LIST_ROWS:
-    st.caption(f"页面显示前 {LIST_ROWS:,} 家，共 {len(view.enterprises):,} 家；导出文件包含全部。")
-note = f"{scope_label} {period} 重点行业企业清单" + (f"（{DEMO_LABEL}）" if data.is_demo else "")
-stem = f"企业清单_{scope_label}_{y0}-{y1}"
-d1, d2, _ = st.columns([1, 1, 4])
-d1.download_button(
-    "导出 Excel", data=lambda: to_xlsx_bytes(enterprise_table(view), "企业清单", note), file_name=f"{stem}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-)  # fmt: skip
-d2.download_button("导出 CSV", data=lambda: to_csv_bytes(enterprise_table(view)), file_name=f"{stem}.csv",
-                   mime="text/csv", on_click="ignore")
-
 
 def render_sidebar() -> None:
-    """The filters. Written last: their values are in the session state already, and the
-    page's figures and map reach the browser first."""
+    """The filters. Written after the map and figures (their values are in the session state
+    already), so that those reach the browser first; the list below the fold comes last."""
     with st.sidebar:
         st.header("筛选")
         st.selectbox("辖市区 / 统计单元", list(unit_names), format_func=unit_names.get, key="unit")
@@ -279,3 +274,47 @@ def render_sidebar() -> None:
 
 
 render_sidebar()
+
+# --- the enterprise list -----------------------------------------------------------------------
+# Fixed widths (px): the grid need not measure 1,000 rows of text before it draws, and the
+# name stays readable. Numbers keep their thousands separators; 参保率 reads as a percentage.
+LIST_WIDTHS = {
+    "统一社会信用代码": 170, "单位名称": 250, "统计单元": 72, "乡镇（街道）": 120, "重点行业": 96,
+    "行业代码": 72, "规模": 56, "风险等级": 112, "风险类别": 72, "职工人数": 80, "参保人数": 80,
+    "参保缺口（人）": 104, "参保率": 72, "重要岗位人员": 96, "未培训人数": 84, "宣传覆盖": 72,
+    "地址": 260, "经度": 96, "纬度": 88, "定位方式": 72, "位置存疑": 72,
+}  # fmt: skip
+
+
+def list_columns(columns: pd.Index) -> dict[str, st.column_config.Column]:
+    """Column settings for the enterprise list (the injuries column is named by its years)."""
+    config: dict[str, st.column_config.Column] = {}
+    for name in columns:
+        width = LIST_WIDTHS.get(name, 120)
+        if name == "参保率":
+            config[name] = st.column_config.NumberColumn(width=width, format="percent")
+        elif name in ("经度", "纬度"):
+            config[name] = st.column_config.NumberColumn(width=width, format="%.6f")
+        elif name in ("职工人数", "参保人数", "参保缺口（人）", "重要岗位人员", "未培训人数") or name.startswith("工伤人数"):
+            config[name] = st.column_config.NumberColumn(width=width, format="localized")
+        else:
+            config[name] = st.column_config.TextColumn(width=width)
+    return config
+
+
+st.subheader("企业清单（按参保缺口排序）")
+shown = enterprise_table(view, limit=LIST_ROWS)
+st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config=list_columns(shown.columns))
+if len(view.enterprises) > LIST_ROWS:
+    st.caption(f"页面显示前 {LIST_ROWS:,} 家，共 {len(view.enterprises):,} 家；导出文件包含全部。")
+note = f"{scope_label} {period} 重点行业企业清单" + (f"（{DEMO_LABEL}）" if data.is_demo else "")
+stem = f"企业清单_{scope_label}_{y0}-{y1}"
+d1, d2, _ = st.columns([1, 1, 4])
+d1.download_button(
+    "导出 Excel", data=lambda: to_xlsx_bytes(enterprise_table(view), "企业清单", note), file_name=f"{stem}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+)  # fmt: skip
+d2.download_button("导出 CSV", data=lambda: to_csv_bytes(enterprise_table(view)), file_name=f"{stem}.csv",
+                   mime="text/csv", on_click="ignore")
+
+
