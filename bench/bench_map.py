@@ -23,6 +23,7 @@ measured in the same run:
 from __future__ import annotations
 
 import argparse
+import gc
 import statistics
 import sys
 import tempfile
@@ -263,6 +264,10 @@ def main() -> None:
     print(f"pan/zoom fragment   median {s['pan_s_median']:.3f} s  max {s['pan_s_max']:.3f} s  target ≤ 0.3 s  ratio {s['pan_s_max'] / 0.3:.2f}")
 
     if not args.skip_browser:
+        # The server-side figures left a large heap in this process; Playwright's client runs
+        # here too, and a full collection of that heap would pause it mid-measurement.
+        gc.collect()
+        gc.freeze()
         empty, _, out0 = draw_time(url, "bench/apps/empty_app.py", EMPTY_READY)
         (map_only, ours, whole), rss, out1 = draw_time(
             url, "app.py", (RISK_MAP_READY, RISK_SCREEN_READY, RISK_PAGE_READY)
