@@ -115,6 +115,41 @@ started = time.perf_counter()
 view, table = filtered(str(store.engine.url), store.data_version(), state)
 server_ms = (time.perf_counter() - started) * 1000
 
+
+# Elements go out in the order they are written, and the browser draws them while the server
+# builds the map: filters first, then the figures, then the map (measured in bench/bench_map.py:
+# this order draws the first screen 0.1-0.3 s sooner than sending the map first).
+def render_sidebar() -> None:
+    """The filters (their values are in the session state already)."""
+    with st.sidebar:
+        st.header("筛选")
+        st.selectbox("辖市区 / 统计单元", list(unit_names), format_func=unit_names.get, key="unit")
+        st.multiselect(
+            "乡镇（街道）", unit_towns["code"].tolist(), key="towns",
+            format_func=dict(zip(town_table["code"], town_table["name"], strict=True)).get, placeholder="全部",
+        )  # fmt: skip
+        st.multiselect("重点行业", [k.id for k in KEY_INDUSTRIES], key="industries",
+                       format_func=lambda k: next(i.name for i in KEY_INDUSTRIES if i.id == k), placeholder="全部")
+        st.multiselect("企业规模", [s.id for s in SIZE_CLASSES], key="sizes",
+                       format_func=lambda k: next(s.name for s in SIZE_CLASSES if s.id == k), placeholder="全部")
+        st.multiselect("风险等级", [g.id for g in RISK_GRADES], key="grades",
+                       format_func=lambda k: next(g.name for g in RISK_GRADES if g.id == k), placeholder="全部")
+        if len(years) > 1:
+            st.select_slider("年份", options=list(years), key="years")
+        st.checkbox("包含上下班途中事故", key="include_commuting")
+        st.header("地图")
+        st.multiselect("图层", list(LAYERS), format_func=LAYERS.get, key="layers")
+        st.selectbox("专题指标", list(INDICATORS), format_func=lambda k: INDICATORS[k].name, key="indicator")
+        st.radio("分级方法", list(CLASS_SCHEMES), format_func=CLASS_SCHEMES.get, key="scheme", horizontal=True)
+        st.radio("企业着色", list(COLOR_BY), format_func=COLOR_BY.get, key="color_by", horizontal=True)
+        st.selectbox("底图", list(BASEMAPS), format_func=lambda k: BASEMAPS[k].label, key="basemap")
+        if basemap_problem:
+            st.warning(f"{BASEMAPS[st.session_state.basemap].label}不可用：{basemap_problem}已改用无底图。")
+
+
+render_sidebar()
+
+
 # --- page -------------------------------------------------------------------------------------
 scope_label = unit_names[state.unit]
 y0, y1 = view.years
@@ -139,9 +174,41 @@ def _pct_delta(value: float | None, label: str) -> str | None:
     return None if value is None else f"{value:+.1%} {label}"
 
 
-# The figures sit above the map but are filled in after it: Streamlit sends elements in the
-# order they are written, so the map's iframe starts loading first.
-figures_box = st.container()
+def render_figures() -> None:
+    """The headline figures for what is shown, with the plan's targets."""
+    totals = headline(view, data.years)
+    cols = st.columns(7)
+    cols[0].metric("企业", compact_count(totals["enterprises"]), help=_exact(totals["enterprises"], "家"))
+    cols[1].metric("职工", compact_count(totals["employees"]), help=_exact(totals["employees"], "人"))
+    insured_exact = _exact(totals["insured"], "人")
+    cols[2].metric("参保人数", compact_count(totals["insured"]),
+                   help="年末参保人数（企业申报）" + (f"：{insured_exact}" if insured_exact else ""))  # fmt: skip
+    cols[3].metric("参保缺口", compact_count(totals["gap"]), help="职工人数 − 参保人数")
+    cols[4].metric(f"工伤（{period}）", compact_count(totals["injuries"]), help="认定工伤，不含上下班途中")
+    cols[5].metric(
+        "万人事故率", _num(totals["accident_rate"], "{:.1f}"),
+        delta=_pct_delta(totals["change_2020"], "较2020"), delta_color="inverse",
+        help="起/万人：认定工伤人数（不含上下班途中）÷ 平均参保人数 × 10000；目标：较2020年下降20%",
+    )  # fmt: skip
+    cols[6].metric("培训覆盖率", _num(totals["training_coverage"], "{:.1%}"),
+                   help="重要岗位人员培训覆盖率；目标：100%")  # fmt: skip
+    targets = st.columns(4)
+    targets[0].metric("宣传覆盖率", _num(totals["publicity_coverage"], "{:.1%}"), help="目标：重点行业100%")
+    targets[1].metric(
+        "新开工项目按项目参保率", _num(totals["project_insurance_rate"], "{:.1%}"),
+        delta=None if totals["project_insurance_rate"] is None else
+        f"{totals['project_insurance_rate'] - PROJECT_TARGET:+.1%} 较目标{PROJECT_TARGET:.0%}",
+    )  # fmt: skip
+    targets[2].metric("宣传培训基地（已建）", f"{_num(totals['bases_existing'])} / {BASE_TARGET}")
+    targets[3].metric(
+        "新发尘肺病（接尘<5年占比）",
+        f"{_num(totals['pneumoconiosis'])}（{_num(totals['short_exposure_share'], '{:.0%}')}）",
+    )
+
+
+render_figures()
+
+
 
 
 @st.fragment
@@ -208,72 +275,8 @@ with side_col:
     st.caption("点击地图上的区县可进入该区县；经开区范围为示意。")
 
 
-def render_figures() -> None:
-    """The headline figures for what is shown, with the plan's targets."""
-    totals = headline(view, data.years)
-    with figures_box:
-        cols = st.columns(7)
-        cols[0].metric("企业", compact_count(totals["enterprises"]), help=_exact(totals["enterprises"], "家"))
-        cols[1].metric("职工", compact_count(totals["employees"]), help=_exact(totals["employees"], "人"))
-        insured_exact = _exact(totals["insured"], "人")
-        cols[2].metric("参保人数", compact_count(totals["insured"]),
-                       help="年末参保人数（企业申报）" + (f"：{insured_exact}" if insured_exact else ""))  # fmt: skip
-        cols[3].metric("参保缺口", compact_count(totals["gap"]), help="职工人数 − 参保人数")
-        cols[4].metric(f"工伤（{period}）", compact_count(totals["injuries"]), help="认定工伤，不含上下班途中")
-        cols[5].metric(
-            "万人事故率", _num(totals["accident_rate"], "{:.1f}"),
-            delta=_pct_delta(totals["change_2020"], "较2020"), delta_color="inverse",
-            help="起/万人：认定工伤人数（不含上下班途中）÷ 平均参保人数 × 10000；目标：较2020年下降20%",
-        )  # fmt: skip
-        cols[6].metric("培训覆盖率", _num(totals["training_coverage"], "{:.1%}"),
-                       help="重要岗位人员培训覆盖率；目标：100%")  # fmt: skip
-        targets = st.columns(4)
-        targets[0].metric("宣传覆盖率", _num(totals["publicity_coverage"], "{:.1%}"), help="目标：重点行业100%")
-        targets[1].metric(
-            "新开工项目按项目参保率", _num(totals["project_insurance_rate"], "{:.1%}"),
-            delta=None if totals["project_insurance_rate"] is None else
-            f"{totals['project_insurance_rate'] - PROJECT_TARGET:+.1%} 较目标{PROJECT_TARGET:.0%}",
-        )  # fmt: skip
-        targets[2].metric("宣传培训基地（已建）", f"{_num(totals['bases_existing'])} / {BASE_TARGET}")
-        targets[3].metric(
-            "新发尘肺病（接尘<5年占比）",
-            f"{_num(totals['pneumoconiosis'])}（{_num(totals['short_exposure_share'], '{:.0%}')}）",
-        )
 
 
-render_figures()
-
-
-def render_sidebar() -> None:
-    """The filters. Written after the map and figures (their values are in the session state
-    already), so that those reach the browser first; the list below the fold comes last."""
-    with st.sidebar:
-        st.header("筛选")
-        st.selectbox("辖市区 / 统计单元", list(unit_names), format_func=unit_names.get, key="unit")
-        st.multiselect(
-            "乡镇（街道）", unit_towns["code"].tolist(), key="towns",
-            format_func=dict(zip(town_table["code"], town_table["name"], strict=True)).get, placeholder="全部",
-        )  # fmt: skip
-        st.multiselect("重点行业", [k.id for k in KEY_INDUSTRIES], key="industries",
-                       format_func=lambda k: next(i.name for i in KEY_INDUSTRIES if i.id == k), placeholder="全部")
-        st.multiselect("企业规模", [s.id for s in SIZE_CLASSES], key="sizes",
-                       format_func=lambda k: next(s.name for s in SIZE_CLASSES if s.id == k), placeholder="全部")
-        st.multiselect("风险等级", [g.id for g in RISK_GRADES], key="grades",
-                       format_func=lambda k: next(g.name for g in RISK_GRADES if g.id == k), placeholder="全部")
-        if len(years) > 1:
-            st.select_slider("年份", options=list(years), key="years")
-        st.checkbox("包含上下班途中事故", key="include_commuting")
-        st.header("地图")
-        st.multiselect("图层", list(LAYERS), format_func=LAYERS.get, key="layers")
-        st.selectbox("专题指标", list(INDICATORS), format_func=lambda k: INDICATORS[k].name, key="indicator")
-        st.radio("分级方法", list(CLASS_SCHEMES), format_func=CLASS_SCHEMES.get, key="scheme", horizontal=True)
-        st.radio("企业着色", list(COLOR_BY), format_func=COLOR_BY.get, key="color_by", horizontal=True)
-        st.selectbox("底图", list(BASEMAPS), format_func=lambda k: BASEMAPS[k].label, key="basemap")
-        if basemap_problem:
-            st.warning(f"{BASEMAPS[st.session_state.basemap].label}不可用：{basemap_problem}已改用无底图。")
-
-
-render_sidebar()
 
 # --- the enterprise list -----------------------------------------------------------------------
 # Fixed widths (px): the grid need not measure 1,000 rows of text before it draws, and the
