@@ -48,6 +48,9 @@ def test_page_shows_title_banner_figures_and_list(demo_db_url):
     listing = _listing(at)
     assert len(listing) == min(n, 1_000)  # the page shows the largest gaps; exports take all
     assert listing["参保缺口（人）"].is_monotonic_decreasing
+    grid = next(df for df in at.dataframe if "统一社会信用代码" in df.value.columns)
+    order = list(grid.proto.column_order)  # what an officer sees first, beside the name
+    assert order[:3] == ["单位名称", "参保缺口（人）", "职工人数"] and set(order) == set(listing.columns)
     if n > 1_000:
         assert any(f"共 {n:,} 家" in c.value for c in at.caption)
     assert _metric(at, "宣传培训基地").endswith("/ 10")

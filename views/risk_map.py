@@ -289,6 +289,17 @@ LIST_WIDTHS = {
 }  # fmt: skip
 
 
+# On the page the follow-up columns come first, next to the name (exports keep the register's order).
+LIST_FIRST = ("单位名称", "参保缺口（人）", "职工人数", "参保人数", "参保率", "未培训人数", "风险等级", "统计单元",
+              "乡镇（街道）", "重点行业")  # fmt: skip
+
+
+def list_order(columns: pd.Index) -> list[str]:
+    """The on-page column order: :data:`LIST_FIRST`, then the rest as exported."""
+    first = [c for c in LIST_FIRST if c in columns]
+    return first + [c for c in columns if c not in first]
+
+
 def list_columns(columns: pd.Index) -> dict[str, st.column_config.Column]:
     """Column settings for the enterprise list (the injuries column is named by its years)."""
     config: dict[str, st.column_config.Column] = {}
@@ -301,13 +312,16 @@ def list_columns(columns: pd.Index) -> dict[str, st.column_config.Column]:
         elif name in ("职工人数", "参保人数", "参保缺口（人）", "重要岗位人员", "未培训人数") or name.startswith("工伤人数"):
             config[name] = st.column_config.NumberColumn(width=width, format="localized")
         else:
-            config[name] = st.column_config.TextColumn(width=width)
+            config[name] = st.column_config.TextColumn(width=width, pinned=name == "单位名称" or None)
     return config
 
 
 st.subheader("企业清单（按参保缺口排序）")
 shown = enterprise_table(view, limit=LIST_ROWS)
-st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config=list_columns(shown.columns))
+st.dataframe(
+    shown, hide_index=True, width="stretch", height=420, column_config=list_columns(shown.columns),
+    column_order=list_order(shown.columns),
+)
 if len(view.enterprises) > LIST_ROWS:
     st.caption(f"页面显示前 {LIST_ROWS:,} 家，共 {len(view.enterprises):,} 家；导出文件包含全部。")
 note = f"{scope_label} {period} 重点行业企业清单" + (f"（{DEMO_LABEL}）" if data.is_demo else "")
