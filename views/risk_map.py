@@ -209,8 +209,6 @@ def render_figures() -> None:
 render_figures()
 
 
-
-
 @st.fragment
 def map_panel() -> None:
     """The map. Its own reruns (pan, zoom, click) redraw only the enterprise layer."""
@@ -273,9 +271,6 @@ with side_col:
     # A static table: lighter for the browser than a data grid, for seven rows.
     st.table(pd.DataFrame({"统计单元": rows["name"].to_numpy(), indicator.unit: values}).set_index("统计单元"))
     st.caption("点击地图上的区县可进入该区县；经开区范围为示意。")
-
-
-
 
 
 # --- the enterprise list -----------------------------------------------------------------------
