@@ -101,6 +101,10 @@ def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
         ) from None
 
 
+def _broken_workbook(file_name: str, suffix: str, what: str, exc: Exception) -> ImportFileError:
+    return _fail(file_name, f"无法读取 Excel（{suffix}）文件：文件已损坏或不是有效的 {what}（{exc.__class__.__name__}）")
+
+
 def _sniff_delimiter(text: str) -> str:
     first = next((line for line in text.splitlines() if line.strip()), "")
     counts = {d: first.count(d) for d in (",", "\t", ";", "，")}
@@ -158,10 +162,7 @@ def read_xlsx(data: bytes, file_name: str) -> Table:
     except ImportFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure of a broken workbook
-        raise _fail(
-            file_name,
-            f"无法读取 Excel（.xlsx）文件：文件已损坏或不是有效的 Excel 工作簿（{exc.__class__.__name__}）",
-        ) from None
+        raise _broken_workbook(file_name, ".xlsx", "Excel 工作簿", exc) from None
     return table
 
 
@@ -192,10 +193,7 @@ def read_xls(data: bytes, file_name: str) -> Table:
                 cells.append(_plain(value))
             table.rows.append((r + 1, cells))
     except Exception as exc:  # noqa: BLE001 - any failure of a broken workbook
-        raise _fail(
-            file_name,
-            f"无法读取 Excel（.xls）文件：文件已损坏或不是有效的 Excel 97–2003 工作簿（{exc.__class__.__name__}）",
-        ) from None
+        raise _broken_workbook(file_name, ".xls", "Excel 97–2003 工作簿", exc) from None
     return table
 
 
