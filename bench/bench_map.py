@@ -28,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -163,44 +164,74 @@ def draw_time(
 ):
     """Median seconds from navigation until ``ready_js`` is true on the page (for a tuple of
     conditions, one median per condition, each waited for in turn); plus the server's peak
-    RSS in MB and the requests that left the machine.
+    RSS in MB and the requests that left the machine."""
+    times, rss, outside = draw_times(url, {"page": (script, ready_js, env)}, repeats, timeout_s)
+    medians = [statistics.median(t) for t in times["page"]]
+    return (medians[0] if isinstance(ready_js, str) else medians), rss["page"], outside
 
-    The requests are watched on the first (untimed, cache-warming) load only: a listener
-    that hands every request to this Python process would slow the timed loads in
-    proportion to their number of requests.
+
+def draw_times(
+    url: str, pages: dict[str, tuple[str, str | tuple[str, ...], dict | None]], repeats: int = 5,
+    timeout_s: float = 600,
+) -> tuple[dict[str, list[list[float]]], dict[str, float], list[str]]:
+    """Time the loads of several pages, interleaved, each page on its own running server.
+
+    ``pages`` maps a name to (script, ready condition or conditions, extra environment).
+    Every server runs for the whole measurement and the pages take turns (A B, B A, A B, ...),
+    so a page and its baseline are measured in the same minutes: this machine's speed drifts
+    from minute to minute, and paired loads cancel most of that drift out of a difference.
+
+    Returns, per page, the seconds of each timed load per condition (``times[name][k][i]``:
+    condition ``k``, load ``i``), the servers' peak RSS in MB and the requests that left the
+    machine. The requests are watched on the first (untimed, cache-warming) load of each page
+    only: a listener that hands every request to this Python process would slow the timed loads
+    in proportion to their number of requests.
     """
     from playwright.sync_api import sync_playwright
 
-    conditions = (ready_js,) if isinstance(ready_js, str) else ready_js
-    times: list[list[float]] = []
+    names = list(pages)
+    conditions = {n: (c,) if isinstance(c, str) else c for n, (_, c, _) in pages.items()}
+    times = {n: [[] for _ in conditions[n]] for n in names}
     outside: list[str] = []
-    with tempfile.TemporaryDirectory() as tmp, streamlit_app(url, Path(tmp) / "log", script=script, env=env) as (
-        base,
-        proc,
-    ):
+    with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
+        servers = {
+            n: stack.enter_context(streamlit_app(url, Path(tmp) / f"log_{k}", script=script, env=env))
+            for k, (n, (script, _, env)) in enumerate(pages.items())
+        }
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-            for i in range(repeats + 1):  # the first load warms the server's caches
+
+            def load(name: str, watch: bool) -> list[float]:
                 context = browser.new_context(viewport={"width": 1500, "height": 1100})
                 requests: list[str] = []
-                if i == 0:
-                    context.on("request", lambda r, requests=requests: requests.append(r.url))
+                if watch:
+                    context.on("request", lambda r: requests.append(r.url))
                 page = context.new_page()
                 t0 = time.perf_counter()
-                page.goto(base, wait_until="domcontentloaded")
+                page.goto(servers[name][0], wait_until="domcontentloaded")
                 elapsed = []
-                for condition in conditions:
+                for condition in conditions[name]:
                     page.wait_for_function(condition, timeout=timeout_s * 1000, polling=50)
                     elapsed.append(time.perf_counter() - t0)
                 wait_idle(page, 600_000)
-                if i:
-                    times.append(elapsed)
-                outside += outside_requests(requests)
+                outside.extend(outside_requests(requests))
                 context.close()
+                return elapsed
+
+            for name in names:  # the first load of each warms its server's caches
+                load(name, watch=True)
+            for i in range(repeats):
+                for name in names if i % 2 == 0 else names[::-1]:
+                    for k, t in enumerate(load(name, watch=False)):
+                        times[name][k].append(t)
             browser.close()
-        rss = peak_rss_mb(proc.pid)
-    medians = [statistics.median(t[k] for t in times) for k in range(len(conditions))]
-    return (medians[0] if isinstance(ready_js, str) else medians), rss, outside
+        rss = {n: peak_rss_mb(proc.pid) for n, (_, proc) in servers.items()}
+    return times, rss, outside
+
+
+def paired_difference(page: list[float], baseline: list[float]) -> float:
+    """Median over the paired loads of (page − baseline)."""
+    return statistics.median(a - b for a, b in zip(page, baseline, strict=True))
 
 
 def _in_map_frame(condition: str) -> str:
@@ -246,6 +277,7 @@ def main() -> None:
     parser.add_argument("--memory-enterprises", type=int, default=200_000)
     parser.add_argument("--skip-plain", action="store_true", help="skip the plain folium page loads")
     parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--repeats", type=int, default=9, help="paired page loads (risk map and empty page)")
     parser.add_argument("--workdir", default=str(ROOT / "bench" / "results"))
     args = parser.parse_args()
     work = Path(args.workdir)
@@ -268,24 +300,34 @@ def main() -> None:
         # here too, and a full collection of that heap would pause it mid-measurement.
         gc.collect()
         gc.freeze()
-        empty, _, out0 = draw_time(url, "bench/apps/empty_app.py", EMPTY_READY)
-        (map_only, ours, whole), rss, out1 = draw_time(
-            url, "app.py", (RISK_MAP_READY, RISK_SCREEN_READY, RISK_PAGE_READY)
+        times, rss, out1 = draw_times(
+            url,
+            {
+                "empty": ("bench/apps/empty_app.py", EMPTY_READY, None),
+                "risk": ("app.py", (RISK_MAP_READY, RISK_SCREEN_READY, RISK_PAGE_READY), None),
+            },
+            repeats=args.repeats,
         )
-        print(f"drawn: empty page {empty:.2f} s, risk map first screen {ours:.2f} s, difference {ours - empty:.2f} s"
-              f"  target ≤ 1.5 s  ratio {(ours - empty) / 1.5:.2f}  (server RSS {rss:.0f} MB)")
-        print(f"  map with its enterprise layer {map_only:.2f} s (difference {map_only - empty:.2f} s);"
-              f" whole page with the list below the fold {whole:.2f} s (difference {whole - empty:.2f} s)")
+        empty = times["empty"][0]
+        map_only, screen, whole = times["risk"]
+        ours = paired_difference(screen, empty)
+        print(f"drawn ({args.repeats} paired loads): empty page median {statistics.median(empty):.2f} s,"
+              f" risk map first screen {statistics.median(screen):.2f} s; paired difference {ours:.2f} s"
+              f"  target ≤ 1.5 s  ratio {ours / 1.5:.2f}  (server RSS {rss['risk']:.0f} MB)")
+        pairs = ", ".join(f"{a - b:.2f}" for a, b in zip(screen, empty, strict=True))
+        print(f"  first screen − empty, each pair: {pairs}")
+        print(f"  map with its enterprise layer − empty {paired_difference(map_only, empty):.2f} s;"
+              f" whole page with the list below the fold − empty {paired_difference(whole, empty):.2f} s")
         if not args.skip_plain:
             for variant, label in (("fast", "FastMarkerCluster"), ("markers", "MarkerCluster")):
                 try:
                     t, _, more = draw_time(url, "bench/apps/plain_folium_app.py", PLAIN_READY,
                                            {"GSYF_BENCH_VARIANT": variant}, 1, timeout_s=180)  # fmt: skip
-                    print(f"  {label} page {t:.2f} s (difference {t - empty:.2f} s)")
+                    print(f"  {label} page {t:.2f} s (difference {t - statistics.median(empty):.2f} s)")
                     out1 += more
                 except Exception as exc:  # noqa: BLE001 - a baseline that never draws is a result too
                     print(f"  {label} page: not drawn within 180 s ({exc.__class__.__name__})")
-        print(f"requests that left the machine: {len(out0 + out1)}")
+        print(f"requests that left the machine: {len(out1)}")
         m = args.memory_enterprises
         if m:
             url2 = ensure_store(work / f"demo_{m}.sqlite", m)
