@@ -7,6 +7,7 @@ screenshots under ``artifacts/``.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,7 +78,14 @@ def test_risk_map_draws_drills_down_and_stays_offline(app_url, chromium_path):
             frame = folium_frame(page)
             drawn = frame.wait_for_function(MAP_READY, timeout=DRAW_TIMEOUT_MS).json_value()
             assert drawn["units"] == 7 and drawn["hexagons"] > 0  # far out: aggregated
+            # The enterprise list below follows once the map has drawn, with no user action.
+            page.locator('[data-testid="stDataFrame"] canvas').first.wait_for(timeout=DRAW_TIMEOUT_MS)
             wait_idle(page)
+            assert page.get_by_text("地图绘出后显示清单").count() == 0
+            # The reruns from the browser keep the year range the page opened with (a range
+            # slider preset through the session state came back as its first year).
+            years = re.search(r"years=([0-9-]+)", page.url).group(1)
+            assert years == "2025-2025", page.url
             labels = frame.locator(".gsyf-district-label").all_inner_texts()
             assert sorted(labels) == sorted(["天宁区", "钟楼区", "新北区", "武进区", "金坛区", "溧阳市", "经开区"])
             assert page.get_by_text("当前为演示数据（合成数据，非真实统计）").count() >= 1
@@ -93,7 +101,7 @@ def test_risk_map_draws_drills_down_and_stays_offline(app_url, chromium_path):
             frame.locator("#map_div").click(position=point)
             page.get_by_role("button", name="← 返回全市").wait_for(timeout=DRAW_TIMEOUT_MS)
             wait_idle(page)
-            assert "unit=320481" in page.url
+            assert "unit=320481" in page.url and f"years={years}" in page.url
             assert page.get_by_text("溧阳 · ").count() >= 1
 
             # 3. A filter (one town) brings individual enterprises; an injected name stays text.

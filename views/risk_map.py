@@ -45,6 +45,11 @@ TITLE = "常州市工伤预防风险地图"
 MAP_HEIGHT = 680
 LIST_ROWS = 1_000  # rows shown on the page (largest gaps first); exports hold every row
 MAP_KEY = "risk_map"
+# The enterprise list sits below the fold: on a session's first run it waits until the browser's
+# map has drawn and reported its view, so the map does not share the browser's one main thread
+# with the list's grid (bench/bench_map.py). Every later run shows it at once.
+MAP_REPORTED = "_risk_map_reported"
+LIST_SHOWN = "_risk_list_shown"
 
 store = get_store()
 st.title(TITLE)  # first, so the page shows its name while the data is read
@@ -66,7 +71,7 @@ if "risk_state_loaded" not in st.session_state:
     lo, hi = first.year_range(years)
     st.session_state.update(
         unit=first.unit, towns=list(first.towns), industries=list(first.industries),
-        sizes=list(first.sizes), grades=list(first.grades), years=(lo, hi),
+        sizes=list(first.sizes), grades=list(first.grades), _years_opened=(lo, hi),
         layers=list(first.layers), indicator=first.indicator, scheme=first.scheme,
         color_by=first.color_by, include_commuting=first.include_commuting,
         basemap=first.basemap if first.basemap in BASEMAPS else DEFAULT_BASEMAP,
@@ -91,7 +96,7 @@ basemap_problem = unavailable_reason(basemap)
 if basemap_problem:
     basemap = DEFAULT_BASEMAP
 
-chosen_years = st.session_state.years
+chosen_years = st.session_state.get("years", st.session_state._years_opened)
 if not isinstance(chosen_years, tuple | list):
     chosen_years = (chosen_years, chosen_years)
 state = MapState(
@@ -104,15 +109,23 @@ state = MapState(
 )  # fmt: skip
 st.query_params.from_dict(state.to_params())
 
+
 @st.cache_resource(max_entries=32, show_spinner=False)
 def filtered(url: str, version: str, state: MapState):
-    """The rows and unit indicators of a state; shared by everyone looking at the same view."""
+    """The rows, unit indicators and headline figures of a state; shared by everyone looking
+    at the same view (and by a session's own reruns: pans, the list's arrival)."""
     view = apply_state(data, state)
-    return view, unit_indicators(view, data.years)
+    return view, unit_indicators(view, data.years), headline(view, data.years)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def list_rows(url: str, version: str, state: MapState) -> pd.DataFrame:
+    """The rows of the on-page list for a state (largest gaps first); shared like :func:`filtered`."""
+    return enterprise_table(filtered(url, version, state)[0], limit=LIST_ROWS)
 
 
 started = time.perf_counter()
-view, table = filtered(str(store.engine.url), store.data_version(), state)
+view, table, totals = filtered(str(store.engine.url), store.data_version(), state)
 server_ms = (time.perf_counter() - started) * 1000
 
 
@@ -135,7 +148,10 @@ def render_sidebar() -> None:
         st.multiselect("风险等级", [g.id for g in RISK_GRADES], key="grades",
                        format_func=lambda k: next(g.name for g in RISK_GRADES if g.id == k), placeholder="全部")
         if len(years) > 1:
-            st.select_slider("年份", options=list(years), key="years")
+            # The range goes in as the widget's value, not through the session state: a range
+            # select_slider preset only through st.session_state comes back from the browser
+            # as one value (its first option) on the next rerun.
+            st.select_slider("年份", options=list(years), value=st.session_state._years_opened, key="years")
         st.checkbox("包含上下班途中事故", key="include_commuting")
         st.header("地图")
         st.multiselect("图层", list(LAYERS), format_func=LAYERS.get, key="layers")
@@ -176,7 +192,6 @@ def _pct_delta(value: float | None, label: str) -> str | None:
 
 def render_figures() -> None:
     """The headline figures for what is shown, with the plan's targets."""
-    totals = headline(view, data.years)
     cols = st.columns(7)
     cols[0].metric("企业", compact_count(totals["enterprises"]), help=_exact(totals["enterprises"], "家"))
     cols[1].metric("职工", compact_count(totals["employees"]), help=_exact(totals["employees"], "人"))
@@ -209,9 +224,15 @@ def render_figures() -> None:
 render_figures()
 
 
+def _map_reported() -> None:
+    st.session_state[MAP_REPORTED] = True
+
+
 @st.fragment
 def map_panel() -> None:
     """The map. Its own reruns (pan, zoom, click) redraw only the enterprise layer."""
+    if st.session_state.get(MAP_REPORTED) and not st.session_state.get(LIST_SHOWN):
+        st.rerun(scope="app")  # the map has drawn (its first report): now the list below it
     t0 = time.perf_counter()
     previous = st.session_state.get(MAP_KEY) or {}
     bounds = previous.get("bounds") or {}
@@ -229,7 +250,7 @@ def map_panel() -> None:
     out = st_folium(
         m, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
         feature_group_to_add=dynamic,
-        returned_objects=["bounds", "zoom", "last_active_drawing", "last_object_clicked"],
+        returned_objects=["bounds", "zoom", "last_active_drawing", "last_object_clicked"], on_change=_map_reported,
     )  # fmt: skip
     caption = [BASEMAPS[state.basemap].note]
     if info is not None:
@@ -258,10 +279,8 @@ def map_panel() -> None:
         st.rerun(scope="app")
 
 
-map_col, side_col = st.columns([3, 1])
-with map_col:
-    map_panel()
-with side_col:
+def render_unit_table() -> None:
+    """The chosen indicator for each unit shown, beside the map."""
     indicator = INDICATORS[state.indicator]
     st.subheader(indicator.name)
     rows = table if state.unit == "city" else table.loc[[state.unit]]
@@ -311,22 +330,43 @@ def list_columns(columns: pd.Index) -> dict[str, st.column_config.Column]:
     return config
 
 
-st.subheader("企业清单（按参保缺口排序）")
-shown = enterprise_table(view, limit=LIST_ROWS)
-st.dataframe(
-    shown, hide_index=True, width="stretch", height=420, column_config=list_columns(shown.columns),
-    column_order=list_order(shown.columns),
-)
-if len(view.enterprises) > LIST_ROWS:
-    st.caption(f"页面显示前 {LIST_ROWS:,} 家，共 {len(view.enterprises):,} 家；导出文件包含全部。")
-note = f"{scope_label} {period} 重点行业企业清单" + (f"（{DEMO_LABEL}）" if data.is_demo else "")
-stem = f"企业清单_{scope_label}_{y0}-{y1}"
-d1, d2, _ = st.columns([1, 1, 4])
-d1.download_button(
-    "导出 Excel", data=lambda: to_xlsx_bytes(enterprise_table(view), "企业清单", note), file_name=f"{stem}.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
-)  # fmt: skip
-d2.download_button("导出 CSV", data=lambda: to_csv_bytes(enterprise_table(view)), file_name=f"{stem}.csv",
-                   mime="text/csv", on_click="ignore")
+def render_list(show: bool) -> None:
+    """The filtered enterprises, largest gaps first, and their exports (``show``: the grid
+    itself, or a placeholder until the map has drawn)."""
+    st.subheader("企业清单（按参保缺口排序）")
+    if show:
+        shown = list_rows(str(store.engine.url), store.data_version(), state)
+        st.dataframe(
+            shown, hide_index=True, width="stretch", height=420, column_config=list_columns(shown.columns),
+            column_order=list_order(shown.columns),
+        )
+    else:
+        with st.container(height=420, border=False):
+            st.caption("地图绘出后显示清单…")
+    if len(view.enterprises) > LIST_ROWS:
+        st.caption(f"页面显示前 {LIST_ROWS:,} 家，共 {len(view.enterprises):,} 家；导出文件包含全部。")
+    note = f"{scope_label} {period} 重点行业企业清单" + (f"（{DEMO_LABEL}）" if data.is_demo else "")
+    stem = f"企业清单_{scope_label}_{y0}-{y1}"
+    d1, d2, _ = st.columns([1, 1, 4])
+    d1.download_button(
+        "导出 Excel", data=lambda: to_xlsx_bytes(enterprise_table(view), "企业清单", note), file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+    )  # fmt: skip
+    d2.download_button("导出 CSV", data=lambda: to_csv_bytes(enterprise_table(view)), file_name=f"{stem}.csv",
+                       mime="text/csv", on_click="ignore")
 
 
+# --- layout -------------------------------------------------------------------------------------
+# A session's first run leaves the list for later (see MAP_REPORTED); the map's fragment asks for
+# the full rerun that brings it. The list is written before the map (it still shows below it): on
+# the runs that carry it, the browser draws its grid while the server builds the map.
+show_list = bool(st.session_state.get(MAP_REPORTED)) or LIST_SHOWN in st.session_state
+st.session_state[LIST_SHOWN] = show_list
+map_col, side_col = st.columns([3, 1])
+list_area = st.container()
+with side_col:
+    render_unit_table()
+with list_area:
+    render_list(show_list)
+with map_col:
+    map_panel()
