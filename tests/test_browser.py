@@ -104,7 +104,18 @@ def test_risk_map_draws_drills_down_and_stays_offline(app_url, chromium_path):
             assert "unit=320481" in page.url and f"years={years}" in page.url
             assert page.get_by_text("溧阳 · ").count() >= 1
 
-            # 3. A filter (one town) brings individual enterprises; an injected name stays text.
+            # 3. A filter from the sidebar (化工 only): the figures follow, the years stay.
+            count = page.locator('[data-testid="stMetric"]').first.locator('[data-testid="stMetricValue"]')
+            before = count.inner_text()
+            page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').nth(1).click()
+            page.get_by_role("option", name="化工", exact=True).click()
+            page.keyboard.press("Escape")
+            page.wait_for_url(re.compile(r"industries=chemical"), timeout=DRAW_TIMEOUT_MS)
+            wait_idle(page)
+            assert count.inner_text() != before and f"years={years}" in page.url
+            assert page.get_by_text("溧阳 · ").count() >= 1
+
+            # 4. A filter (one town) brings individual enterprises; an injected name stays text.
             page.goto(f"{app_url}/?unit=320481&towns={SHEZHU}", wait_until="domcontentloaded")
             frame = folium_frame(page)
             frame.wait_for_function(

@@ -12,8 +12,11 @@ import streamlit as st
 from folium.plugins import FastMarkerCluster, MarkerCluster
 from streamlit_folium import st_folium
 
+from gsyf_geo.layers import literal
 from gsyf_geo.layers.offline import make_offline_map
 from gsyf_geo.store import Store
+
+literal.uninstall()  # the plain way renders as folium and branca do by themselves
 
 store = Store()
 ent = store.read("enterprise", columns=["credit_code", "name", "lon", "lat"])
