@@ -125,6 +125,25 @@ def test_a_shared_link_opens_the_same_view(demo_db_url):
     assert any(m.label == "工伤（2021–2023年）" for m in at.metric)
 
 
+def test_filters_survive_a_visit_to_another_page(demo_db_url):
+    """Streamlit drops the state of widgets a run does not draw; the page brings it back."""
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params["years"] = "2022-2024"
+    _run(at)
+    at.sidebar.selectbox(key="unit").set_value("320412")
+    at.sidebar.multiselect(key="industries").set_value(["chemical"])
+    _run(at)
+    figures = [(m.label, m.value) for m in at.metric]
+    at.switch_page("views/tasks.py")
+    _run(at)
+    at.switch_page("views/risk_map.py")
+    _run(at)
+    assert at.sidebar.selectbox(key="unit").value == "320412"
+    assert at.sidebar.multiselect(key="industries").value == ["chemical"]
+    assert at.sidebar.select_slider(key="years").value == (2022, 2024)
+    assert [(m.label, m.value) for m in at.metric] == figures
+
+
 def test_back_to_the_whole_city(demo_db_url):
     at = AppTest.from_file(str(APP), default_timeout=120)
     at.query_params["unit"] = "320411"

@@ -115,7 +115,18 @@ def test_risk_map_draws_drills_down_and_stays_offline(app_url, chromium_path):
             assert count.inner_text() != before and f"years={years}" in page.url
             assert page.get_by_text("溧阳 · ").count() >= 1
 
-            # 4. A filter (one town) brings individual enterprises; an injected name stays text.
+            # 4. To another page and back: the filters are still there.
+            page.get_by_role("link", name="任务清单").click()
+            page.wait_for_url(re.compile(r"/tasks"), timeout=DRAW_TIMEOUT_MS)
+            wait_idle(page)
+            page.get_by_role("link", name="风险地图").click()
+            folium_frame(page).wait_for_function(MAP_READY, timeout=DRAW_TIMEOUT_MS)
+            wait_idle(page)
+            assert page.locator('[data-testid="stException"]').count() == 0
+            assert page.get_by_text("溧阳 · ").count() >= 1 and count.inner_text() != before
+            assert "industries=chemical" in page.url and f"years={years}" in page.url
+
+            # 5. A filter (one town) brings individual enterprises; an injected name stays text.
             page.goto(f"{app_url}/?unit=320481&towns={SHEZHU}", wait_until="domcontentloaded")
             frame = folium_frame(page)
             frame.wait_for_function(

@@ -3,6 +3,7 @@
 The sidebar state lives in the URL (shareable links). The map sits in a fragment: panning
 and zooming rerun only the fragment, which redraws just the enterprise layer for the new
 view (streamlit-folium's ``feature_group_to_add``); a click on a district drills into it.
+The enterprise list below the map arrives once the map has drawn (see ``MAP_REPORTED``).
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ MAP_KEY = "risk_map"
 # with the list's grid (bench/bench_map.py). Every later run shows it at once.
 MAP_REPORTED = "_risk_map_reported"
 LIST_SHOWN = "_risk_list_shown"
+LAST_STATE = "_risk_last_state"
 
 store = get_store()
 st.title(TITLE)  # first, so the page shows its name while the data is read
@@ -65,17 +67,17 @@ def map_data(url: str, version: str) -> MapData:
 data = map_data(str(store.engine.url), store.data_version())
 years = data.years or (2025,)
 
-# --- state: URL on the first run, then the widgets ----------------------------------------
-if "risk_state_loaded" not in st.session_state:
-    first = MapState.from_params(st.query_params.to_dict(), tuple(INDICATORS))
-    lo, hi = first.year_range(years)
+# --- state: the URL on a session's first run, then the widgets --------------------------------
+# Streamlit drops a widget's state on a run that does not draw it (a visit to another page), so
+# the last state is also kept under its own key and brings the filters back on the way back.
+if "unit" not in st.session_state:
+    first = st.session_state.get(LAST_STATE) or MapState.from_params(st.query_params.to_dict(), tuple(INDICATORS))
     st.session_state.update(
         unit=first.unit, towns=list(first.towns), industries=list(first.industries),
-        sizes=list(first.sizes), grades=list(first.grades), _years_opened=(lo, hi),
+        sizes=list(first.sizes), grades=list(first.grades), _years_opened=first.year_range(years),
         layers=list(first.layers), indicator=first.indicator, scheme=first.scheme,
         color_by=first.color_by, include_commuting=first.include_commuting,
         basemap=first.basemap if first.basemap in BASEMAPS else DEFAULT_BASEMAP,
-        risk_state_loaded=True,
     )  # fmt: skip
 
 # A drill-down (map click) or the way back asks for a unit before the widgets exist.
@@ -108,6 +110,7 @@ state = MapState(
     color_by=st.session_state.color_by,
 )  # fmt: skip
 st.query_params.from_dict(state.to_params())
+st.session_state[LAST_STATE] = state
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -358,8 +361,8 @@ def render_list(show: bool) -> None:
 
 # --- layout -------------------------------------------------------------------------------------
 # A session's first run leaves the list for later (see MAP_REPORTED); the map's fragment asks for
-# the full rerun that brings it. The list is written before the map (it still shows below it): on
-# the runs that carry it, the browser draws its grid while the server builds the map.
+# the full rerun that brings it. The list is written before the map (it still shows below it), so
+# that rerun sends the list without first rebuilding the map.
 show_list = bool(st.session_state.get(MAP_REPORTED)) or LIST_SHOWN in st.session_state
 st.session_state[LIST_SHOWN] = show_list
 map_col, side_col = st.columns([3, 1])
