@@ -178,7 +178,7 @@ def draw_time(
     timeout_s: float = 600,
 ):
     """Median seconds from navigation until ``ready_js`` is true on the page (for a tuple of
-    conditions, one median per condition, each waited for in turn); plus the server's peak
+    conditions, one median per condition, all checked together); plus the server's peak
     RSS in MB and the requests that left the machine."""
     times, rss, outside = draw_times(url, {"page": (script, ready_js, env)}, repeats, timeout_s)
     medians = [statistics.median(t) for t in times["page"]]
@@ -222,12 +222,12 @@ def draw_times(
                 if watch:
                     context.on("request", lambda r: requests.append(r.url))
                 page = context.new_page()
-                t0 = time.perf_counter()
+                page.add_init_script(_marker_script(conditions[name]))
                 page.goto(servers[name][0], wait_until="domcontentloaded")
-                elapsed = []
-                for condition in conditions[name]:
-                    page.wait_for_function(condition, timeout=timeout_s * 1000, polling=50)
-                    elapsed.append(time.perf_counter() - t0)
+                page.wait_for_function(
+                    "() => window.__drawn && window.__drawn.every(t => t !== null)", timeout=timeout_s * 1000
+                )
+                elapsed = [ms / 1000 for ms in page.evaluate("() => window.__drawn")]
                 wait_idle(page, 600_000)
                 outside.extend(outside_requests(requests))
                 context.close()
@@ -242,6 +242,26 @@ def draw_times(
             browser.close()
         rss = {n: peak_rss_mb(proc.pid) for n, (_, proc) in servers.items()}
     return times, rss, outside
+
+
+def _marker_script(conditions: tuple[str, ...]) -> str:
+    """JS run in the page before its own: every 20 ms, all the conditions are checked in the same
+    tick, and the first time each holds is noted (``performance.now()``: ms since navigation
+    started). Checked together, a condition is not timed late because another one was waited
+    for first while the page's main thread was busy."""
+    return f"""(() => {{
+        if (window.top !== window) return;
+        const conditions = [{", ".join(f"({c})" for c in conditions)}];
+        window.__drawn = conditions.map(() => null);
+        const tick = () => {{
+            conditions.forEach((holds, i) => {{
+                if (window.__drawn[i] !== null) return;
+                try {{ if (holds()) window.__drawn[i] = performance.now(); }} catch (e) {{}}
+            }});
+            if (window.__drawn.some(t => t === null)) setTimeout(tick, 20);
+        }};
+        tick();
+    }})();"""
 
 
 def paired_difference(page: list[float], baseline: list[float]) -> float:

@@ -14,7 +14,6 @@ from gsyf_geo.store import CITY, Scope, Store
 APP = Path(__file__).resolve().parent.parent / "app.py"
 TITLE = "常州市工伤预防风险地图"
 DEMO_BANNER = f"当前为{DEMO_LABEL}"
-MAP_REPORTED = "_risk_map_reported"  # views/risk_map.py: set by the map's on_change
 
 
 
@@ -22,13 +21,6 @@ def _run(at: AppTest) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
-
-
-def _open(at: AppTest) -> AppTest:
-    """Open the page as a browser does once its map has drawn: the map's first report
-    (streamlit-folium's value, which AppTest cannot send) brings the enterprise list."""
-    at.session_state[MAP_REPORTED] = True
-    return _run(at)
 
 
 def _metric(at: AppTest, label: str) -> str:
@@ -48,7 +40,7 @@ def _listing(at: AppTest):
 
 
 def test_page_shows_title_banner_figures_and_list(demo_db_url):
-    at = _open(AppTest.from_file(str(APP), default_timeout=120))
+    at = _run(AppTest.from_file(str(APP), default_timeout=120))
     assert [t.value for t in at.title] == [TITLE]
     assert any(DEMO_BANNER in w.value for w in at.warning)
     n = _count(demo_db_url)
@@ -79,7 +71,7 @@ def test_unit_filter_changes_figures_list_and_url(demo_db_url):
 
 
 def test_industry_and_grade_filters_narrow_the_list(demo_db_url):
-    at = _open(AppTest.from_file(str(APP), default_timeout=120))
+    at = _run(AppTest.from_file(str(APP), default_timeout=120))
     total = len(_listing(at))
     at.sidebar.multiselect(key="industries").set_value(["chemical", "hazchem"])
     _run(at)
@@ -90,27 +82,6 @@ def test_industry_and_grade_filters_narrow_the_list(demo_db_url):
     red = _listing(at)
     assert len(red) < len(chem) and set(red["风险等级"]) <= {"红（重大风险）"}
     assert at.query_params["industries"] == "chemical,hazchem"
-
-
-def _has_listing(at: AppTest) -> bool:
-    return any("统一社会信用代码" in df.value.columns for df in at.dataframe)
-
-
-def test_the_list_follows_once_the_map_has_drawn(demo_db_url):
-    """A session's first run sends the map without the list below it; the map's first report
-    brings the list, and from then on every run carries it."""
-    at = _run(AppTest.from_file(str(APP), default_timeout=120))
-    assert not _has_listing(at)
-    assert any("地图绘出后显示清单" in c.value for c in at.caption)
-    assert [b.label for b in at.get("download_button")] == ["导出 Excel", "导出 CSV"]
-    at.session_state[MAP_REPORTED] = True  # what the map's on_change does
-    _run(at)
-    assert _has_listing(at) and not any("地图绘出后显示清单" in c.value for c in at.caption)
-    # Without a report (a map that never drew), the next run shows the list all the same.
-    at = _run(AppTest.from_file(str(APP), default_timeout=120))
-    at.sidebar.multiselect(key="sizes").set_value(["large"])
-    _run(at)
-    assert _has_listing(at) and set(_listing(at)["规模"]) == {"大型"}
 
 
 def test_a_shared_link_opens_the_same_view(demo_db_url):
