@@ -78,10 +78,10 @@ def test_risk_map_draws_drills_down_and_stays_offline(app_url, chromium_path):
             frame = folium_frame(page)
             drawn = frame.wait_for_function(MAP_READY, timeout=DRAW_TIMEOUT_MS).json_value()
             assert drawn["units"] == 7 and drawn["hexagons"] > 0  # far out: aggregated
-            page.locator('[data-testid="stDataFrame"] canvas').first.wait_for(timeout=DRAW_TIMEOUT_MS)
+            page.locator('[data-testid="stDataFrame"] canvas').first.wait_for(timeout=DRAW_TIMEOUT_MS)  # the list
             wait_idle(page)
-            # The reruns from the browser keep the year range the page opened with (a range
-            # slider preset through the session state came back as its first year).
+            # The page opens on the latest year; the reruns below (a map click, a filter) keep it
+            # (a range slider preset through the session state came back as its first year).
             years = re.search(r"years=([0-9-]+)", page.url).group(1)
             assert years == "2025-2025", page.url
             labels = frame.locator(".gsyf-district-label").all_inner_texts()

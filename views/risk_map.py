@@ -58,7 +58,9 @@ def map_data(url: str, version: str) -> MapData:
     return load_map_data(store)
 
 
-data = map_data(str(store.engine.url), store.data_version())
+# Read once per run: the key of every cache below (a new import changes it).
+db_url, data_version = str(store.engine.url), store.data_version()
+data = map_data(db_url, data_version)
 years = data.years or (2025,)
 
 # --- state: the URL on a session's first run, then the widgets --------------------------------
@@ -110,7 +112,7 @@ st.session_state[LAST_STATE] = state
 @st.cache_resource(max_entries=32, show_spinner=False)
 def filtered(url: str, version: str, state: MapState):
     """The rows, unit indicators and headline figures of a state; shared by everyone looking
-    at the same view (and by a session's own reruns: pans, the list's arrival)."""
+    at the same view (and by a session's own reruns)."""
     view = apply_state(data, state)
     return view, unit_indicators(view, data.years), headline(view, data.years)
 
@@ -122,7 +124,7 @@ def list_rows(url: str, version: str, state: MapState) -> pd.DataFrame:
 
 
 started = time.perf_counter()
-view, table, totals = filtered(str(store.engine.url), store.data_version(), state)
+view, table, totals = filtered(db_url, data_version, state)
 server_ms = (time.perf_counter() - started) * 1000
 
 
@@ -324,7 +326,7 @@ def list_columns(columns: pd.Index) -> dict[str, st.column_config.Column]:
 def render_list() -> None:
     """The filtered enterprises, largest gaps first, and their exports."""
     st.subheader("企业清单（按参保缺口排序）")
-    shown = list_rows(str(store.engine.url), store.data_version(), state)
+    shown = list_rows(db_url, data_version, state)
     st.dataframe(
         shown, hide_index=True, width="stretch", height=420, column_config=list_columns(shown.columns),
         column_order=list_order(shown.columns),
