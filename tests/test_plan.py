@@ -21,7 +21,7 @@ from gsyf_geo.plan import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-PLAN_TEXT = Path(__file__).resolve().parents[2] / "shared/docs/changzhou_plan_2021-2025.txt"
+PLAN_TEXT = REPO / "docs" / "plan" / "changzhou_plan_2021-2025.txt"
 PLAN_FILE = REPO / "data" / "plan" / f"{DEFAULT_PLAN_ID}.json"
 
 # Rows of 附件 2021常州市工伤预防重点工作任务清单, per 重点任务 group (10 groups, 28 rows).
