@@ -124,6 +124,7 @@ EXPECTED_TARGETS = {
         date(2021, 12, 31),
     ),
     "expert_pool": ("expert_pool", "名", "at_least", 30, date(2021, 11, 30)),
+    "key_industry_enrollment": ("enrollment_rate", "ratio", "at_least", 1.0, date(2025, 12, 31)),
 }
 
 # (target id, year) -> (value, deadline)
@@ -439,3 +440,276 @@ def test_invalid_json_and_missing_file(tmp_path: Path) -> None:
     assert "JSON" in str(info.value)
     with pytest.raises(PlanFileError, match="不存在"):
         load_plan(tmp_path / "absent.json")
+
+
+# --------------------------------------------------------------------------- issue 11: the whole plan as data
+
+import pandas as pd  # noqa: E402
+
+from gsyf_geo.domain import KEY_INDUSTRIES, key_industry_for  # noqa: E402
+from gsyf_geo.plan import (  # noqa: E402
+    KeyIndustrySet,
+    Rules,
+    parse_deadline_text,
+    split_departments,
+)
+
+NEXT_PLAN_FILE = REPO / "tests" / "data" / "plans" / "changzhou_2026-2030.json"
+
+
+@pytest.fixture(scope="module")
+def next_plan() -> Plan:
+    return load_plan(NEXT_PLAN_FILE)
+
+
+def test_rules_of_the_shipped_plan(plan: Plan) -> None:
+    assert plan.rules == Rules(commuting_included=False, injury_date_basis="recognition", min_sample=20)
+
+
+def test_rules_default_when_the_file_has_none(tmp_path: Path) -> None:
+    nxt = load_plan(_write(tmp_path, SUCCESSOR))
+    assert nxt.rules == Rules()
+    assert (nxt.rules.commuting_included, nxt.rules.injury_date_basis, nxt.rules.min_sample) == (
+        False, "recognition", 20)  # fmt: skip
+    # No key_industries: the whole catalogue, grouped as in gsyf_geo.domain.
+    assert nxt.key_industry_set.industries == KEY_INDUSTRIES
+    assert set(nxt.key_industries) == {"accident_prone", "disease_prone"}
+    assert nxt.recurring == ()
+
+
+def test_bases_target_carries_wording_and_tolerance(plan: Plan) -> None:
+    bases = plan.target_for_metric("training_bases")
+    assert bases is plan.target("training_bases")
+    assert bases.wording == "10家左右" and bases.tolerance == pytest.approx(0.1)
+    assert bases.threshold() == pytest.approx(9.0)  # 10家左右: 9 is met, 8 is not
+    assert bases.threshold(2) == pytest.approx(1.8)  # the same tolerance on a milestone
+    project = plan.target_for_metric("project_insurance_rate")
+    assert project.target == pytest.approx(0.90) and project.tolerance == 0.0
+    assert project.threshold() == pytest.approx(0.90)
+    assert plan.target_for_metric("no_such_metric") is None
+    # Two targets share training_coverage: the first in file order is the plan's own.
+    assert plan.target_for_metric("training_coverage").id == "training_coverage"
+    assert plan.target("insured_persons").unit_targets == {}
+
+
+def test_at_most_tolerance_widens_upwards(tmp_path: Path) -> None:
+    data = copy.deepcopy(SUCCESSOR)
+    data["targets"][0].update(direction="at_most", tolerance=0.05)
+    t = load_plan(_write(tmp_path, data)).target("insured_persons")
+    assert t.threshold() == pytest.approx(2_100_000)
+
+
+def test_key_industry_enrollment_target(plan: Plan) -> None:
+    t = plan.target("key_industry_enrollment")
+    assert (t.metric, t.unit, t.direction, t.target) == ("enrollment_rate", "ratio", "at_least", 1.0)
+    assert t.deadline == date(2025, 12, 31) and t.params["population"] == "key"
+    assert "应保尽保" in t.clause and "三、（六）13" in t.clause
+
+
+def test_recurring_items_of_the_shipped_plan(plan: Plan) -> None:
+    ids = [r.id for r in plan.recurring]
+    assert ids == ["publicity_month", "disease_law_week", "safety_month", "annual_meeting", "rate_review"]
+    yearly = {"publicity_month", "disease_law_week", "safety_month", "annual_meeting"}
+    for year in plan.years:
+        due = {r.id for r in plan.recurring_due(year)}
+        assert due == yearly | ({"rate_review"} if year in (2021, 2023, 2025) else set()), year
+    assert plan.recurring_due(2020) == [] and plan.recurring_due(2026) == []
+    by_id = {r.id: r for r in plan.recurring}
+    assert by_id["rate_review"].every_years == 2 and "三、（七）14" in by_id["rate_review"].clause
+    assert "四、（四）" in by_id["annual_meeting"].clause
+    assert by_id["disease_law_week"].due_date(2022) == date(2022, 5, 31)
+    assert by_id["publicity_month"].due_date(2022) == date(2022, 12, 31)
+    assert {"安全生产月", "safety_month", "安全月"} <= by_id["safety_month"].labels
+    assert by_id["rate_review"].task_ids == ("2021-20",)
+
+
+def test_every_file_task_has_its_list_year(plan: Plan) -> None:
+    assert {t.year for t in plan.tasks} == {2021}
+    assert len(plan.tasks_of_year(2021)) == N_TASKS and plan.tasks_of_year(2022) == ()
+
+
+# -- key industries
+
+
+def test_shipped_key_industries_are_the_catalogue(plan: Plan) -> None:
+    ks = plan.key_industry_set
+    assert ks.ids == {k.id for k in KEY_INDUSTRIES}
+    assert ks.groups["disease_prone"] == ("mining", "metallurgy", "building_materials", "shipbuilding")
+
+
+def test_classify_longest_prefix_and_licence(plan: Plan) -> None:
+    ks = plan.key_industry_set
+    codes = pd.Series(["C3731", "C3411", "3731", "C2614", "G6020", None, "XYZ", "C1311", "C2614"],
+                      index=[10, 11, 12, 13, 14, 15, 16, 17, 18])  # fmt: skip
+    licence = pd.Series([False, False, False, False, False, True, True, False, None],
+                        index=codes.index)  # fmt: skip
+    got = ks.classify(codes, licence)
+    assert got.index.equals(codes.index)
+    assert got.tolist() == ["shipbuilding", "machinery", "shipbuilding", "chemical", "transport",
+                            "hazchem", "hazchem", None, "chemical"]  # fmt: skip
+    # Without the licence column nothing is 危险化学品.
+    assert ks.classify(codes).tolist()[5:7] == [None, None]
+
+
+def test_classify_matches_the_catalogue_rule(plan: Plan) -> None:
+    codes = [f"{d:02d}{c}" for d in range(1, 97) for c in ("", "1", "31", "73")]
+    licence = [i % 7 == 0 for i in range(len(codes))]
+    got = plan.key_industry_set.classify(pd.Series(codes), pd.Series(licence)).tolist()
+    assert got == [key_industry_for(c, h) for c, h in zip(codes, licence, strict=True)]
+
+
+def test_licence_ignored_when_plan_has_no_hazchem(tmp_path: Path) -> None:
+    data = copy.deepcopy(SUCCESSOR)
+    data["key_industries"] = {"accident_prone": ["化工"]}
+    ks = load_plan(_write(tmp_path, data)).key_industry_set
+    assert ks.ids == {"chemical"}
+    assert ks.classify(pd.Series(["C2614", "C3411"]), pd.Series([True, True])).tolist() == ["chemical", None]
+
+
+# -- the 2026–2030 test plan
+
+
+def test_next_plan_fixture_loads(next_plan: Plan) -> None:
+    assert next_plan.plan_id == "changzhou_2026-2030" and next_plan.period == (2026, 2030)
+    assert next_plan.baseline_year == 2025
+    assert next_plan.target("accident_rate_reduction").baseline_year == 2025
+    assert next_plan.rules.commuting_included is True
+    assert any("示意" in n or "illustrative" in n for n in next_plan.notes)
+    assert "测试" in next_plan.title
+    # It is a test fixture, not a shipped plan.
+    assert "changzhou_2026-2030" not in [p.plan_id for p in available_plans()]
+
+
+def test_next_plan_instant_delivery(next_plan: Plan) -> None:
+    ks = next_plan.key_industry_set
+    assert "instant_delivery" in ks.ids and ks.by_id["instant_delivery"].name == "即时配送"
+    assert ks.by_id["instant_delivery"].code_prefixes == ("602", "609")
+    assert "即时配送" in next_plan.key_industries["accident_prone"]
+    codes = pd.Series(["G6020", "6090", "G6010", "G5431", "C3731"])
+    got = ks.classify(codes, pd.Series([False, False, False, False, False])).tolist()
+    # 602/609 beat 交通运输's 60; 601 (邮政基本服务) stays 交通运输.
+    assert got == ["instant_delivery", "instant_delivery", "transport", "transport", "shipbuilding"]
+    # The shipped plan has no instant delivery: the same code is 交通运输 there.
+    assert default_plan().key_industry_set.classify(codes[:1]).tolist() == ["transport"]
+
+
+def test_next_plan_unit_targets_and_tolerance(next_plan: Plan) -> None:
+    insured = next_plan.target_for_metric("insured_persons")
+    assert insured.unit_targets["320413"] == 180000
+    assert sum(insured.unit_targets.values()) == insured.target
+    bases = next_plan.target_for_metric("training_bases")
+    assert (bases.wording, bases.threshold()) == ("15家左右", pytest.approx(13.5))
+    assert next_plan.target_for_metric("project_insurance_rate").target == pytest.approx(0.95)
+    assert [r.id for r in next_plan.recurring_due(2026)] == ["publicity_month"]
+    assert [r.id for r in next_plan.recurring_due(2027)] == ["publicity_month", "rate_review"]
+
+
+# -- task-list text rules
+
+
+def test_department_and_deadline_rules_reproduce_the_2021_list(plan: Plan) -> None:
+    for t in plan.tasks:
+        assert split_departments(t.departments_text) == t.departments, t.id
+        assert parse_deadline_text(t.deadline_text) == (t.deadline, t.ongoing), t.id
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2022年7、11月", date(2022, 11, 30)),
+        ("2022年1-6月", date(2022, 6, 30)),
+        ("2024年2月", date(2024, 2, 29)),  # leap year
+        ("2022年6月底", date(2022, 6, 30)),
+        ("2022年9月15日", date(2022, 9, 15)),
+        ("2022年", date(2022, 12, 31)),
+        ("2022年底", date(2022, 12, 31)),
+        ("第三季度", date(2022, 9, 30)),
+        ("12月", date(2022, 12, 31)),
+        ("2022年12月至2023年3月", date(2023, 3, 31)),
+    ],
+)
+def test_deadline_text(text: str, expected: date) -> None:
+    assert parse_deadline_text(text, year=2022) == (expected, False)
+
+
+def test_deadline_text_ongoing_and_errors() -> None:
+    assert parse_deadline_text("长期坚持") == (None, True)
+    for bad in ("", "尽快", "2022年13月"):
+        with pytest.raises(ValueError, match="完成时限"):
+            parse_deadline_text(bad, year=2022)
+    with pytest.raises(ValueError, match="没有年份"):
+        parse_deadline_text("6月")
+
+
+def test_split_departments_edges() -> None:
+    assert split_departments("市人社局、市住建局，市交通局") == ("市人社局", "市住建局", "市交通局")
+    assert split_departments("市人社局牵头，其他单位配合") == ("市人社局（牵头）", "其他单位（配合）")
+    assert split_departments("市人社局等八部门") == ("市人社局等八部门",)
+    assert split_departments(" 、 ") == ()
+
+
+# -- malformed additions
+
+NEW_MALFORMED = {
+    "rules_unknown_key": (_set(("rules",), {"commuting": True}), "rules.commuting"),
+    "rules_bad_basis": (_set(("rules",), {"injury_date_basis": "accident"}), "rules.injury_date_basis"),
+    "rules_bad_min_sample": (_set(("rules",), {"min_sample": 0}), "rules.min_sample"),
+    "rules_commuting_not_bool": (_set(("rules",), {"commuting_included": "yes"}), "rules.commuting_included"),
+    "tolerance_too_big": (_set(("targets", 0, "tolerance"), 1.5), "targets[0].tolerance"),
+    "tolerance_on_reduce_by": (_set(("targets", 1, "tolerance"), 0.1), "targets[1].tolerance"),
+    "unit_target_unknown_unit": (_set(("targets", 0, "unit_targets"), {"320499": 1}), "targets[0].unit_targets.320499"),
+    "unit_target_ratio_as_percent": (_set(("targets", 2, "unit_targets"), {"JKQ": 95}), "targets[2].unit_targets.JKQ"),
+    "unknown_industry_name": (_set(("key_industries",), {"accident_prone": ["外卖"]}), "key_industries.accident_prone[0]"),
+    "industry_without_prefixes": (
+        _set(("key_industries",), {"x": [{"id": "delivery", "name": "配送", "risk_class": 4}]}),
+        "key_industries.x[0].code_prefixes",
+    ),
+    "industry_bad_prefix": (
+        _set(("key_industries",), {"x": [{"id": "delivery", "name": "配送", "code_prefixes": ["G602"], "risk_class": 4}]}),
+        "key_industries.x[0].code_prefixes[0]",
+    ),
+    "industry_bad_risk_class": (
+        _set(("key_industries",), {"x": [{"id": "delivery", "name": "配送", "code_prefixes": ["602"], "risk_class": 9}]}),
+        "key_industries.x[0].risk_class",
+    ),
+    "industry_listed_twice": (
+        _set(("key_industries",), {"a": ["化工"], "b": ["化工"]}), "key_industries.b[0]",
+    ),
+    "industry_prefix_clash": (
+        _set(("key_industries",), {"a": ["建材", {"id": "glass", "name": "玻璃", "code_prefixes": ["30"], "risk_class": 5}]}),
+        "key_industries.a[1]",
+    ),
+    "recurring_bad_kind": (
+        _set(("recurring",), [{"id": "x", "name": "x", "kind": "party", "every_years": 1, "first_year": 2026}]),
+        "recurring[0].kind",
+    ),
+    "recurring_outside_period": (
+        _set(("recurring",), [{"id": "x", "name": "x", "kind": "meeting", "every_years": 1, "first_year": 2031}]),
+        "recurring[0].first_year",
+    ),
+    "recurring_unknown_task": (
+        _set(("recurring",), [{"id": "x", "name": "x", "kind": "meeting", "every_years": 1, "first_year": 2026,
+                               "task_ids": ["2026-99"]}]),
+        "recurring[0].task_ids[0]",
+    ),
+    "recurring_unknown_key": (
+        _set(("recurring",), [{"id": "x", "name": "x", "kind": "meeting", "every_years": 1, "first_year": 2026,
+                               "every": 2}]),
+        "recurring[0].every",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", list(NEW_MALFORMED))
+def test_malformed_new_fields_raise(tmp_path: Path, case: str) -> None:
+    mutate, field = NEW_MALFORMED[case]
+    path = _write(tmp_path, _mutated(mutate), name="changzhou_2026-2030.json")
+    with pytest.raises(PlanFileError) as info:
+        load_plan(path)
+    assert info.value.field == field
+    assert str(path) in str(info.value) and field in str(info.value)
+
+
+def test_key_industry_set_default_is_the_catalogue() -> None:
+    ks = KeyIndustrySet.default()
+    assert ks.industries == KEY_INDUSTRIES and ks.ids == {k.id for k in KEY_INDUSTRIES}
