@@ -42,10 +42,10 @@ from gsyf_geo.domain import (
     DISTRICT_BY_ADCODE,
     DISTRICTS,
     JKQ_CODE,
-    KEY_INDUSTRY_BY_ID,
     PNEUMOCONIOSIS,
     REPORTING_UNITS,
     BaseStatus,
+    default_risk_class,
     reporting_unit_for,
 )
 from gsyf_geo.geography import districts, locate_district, towns
@@ -553,8 +553,8 @@ def _enterprises(rng: np.random.Generator, n: int) -> pd.DataFrame:
         district,
     )
 
-    # Risk class: the industry's default, one class off now and then.
-    default_risk = np.array([KEY_INDUSTRY_BY_ID[k].default_risk_class for k in ind_ids])[ind_idx]
+    # Risk class: the default class of the enterprise's code, one class off now and then.
+    default_risk = _default_risk(code)
     shift = rng.choice(np.array([-1, 0, 1]), size=n, p=[0.15, 0.70, 0.15])
     risk = np.clip(default_risk + shift, 1, 8)
 
@@ -951,6 +951,15 @@ def _unit_trends(rng: np.random.Generator) -> tuple[list[str], np.ndarray]:
     return codes, trend
 
 
+def _default_risk(codes: np.ndarray) -> np.ndarray:
+    """Default risk class of each industry code (人社部发〔2015〕71号 table)."""
+    by_code = {c: default_risk_class(c) for c in set(codes)}
+    unclassed = sorted(c for c, r in by_code.items() if r is None)
+    if unclassed:
+        raise RuntimeError(f"demo industry codes without a default risk class: {unclassed}")
+    return np.array([by_code[c] for c in codes], dtype=np.int64)
+
+
 def _injuries(
     rng: np.random.Generator, ent: pd.DataFrame, snap: pd.DataFrame, projects: pd.DataFrame
 ) -> pd.DataFrame:
@@ -959,7 +968,7 @@ def _injuries(
     ind_ids = list(_INDUSTRY_MIX)
     ind_idx = _lookup(industry, {k: i for i, k in enumerate(ind_ids)}).astype(np.int64)
     ins = snap["insured"].to_numpy(dtype=float).reshape(n, ny)
-    default_risk = np.array([KEY_INDUSTRY_BY_ID[k].default_risk_class for k in ind_ids])[ind_idx]
+    default_risk = _default_risk(ent["industry_code"].to_numpy(dtype=object))
     mult = np.array([_INJURY_MULT[k] for k in ind_ids])[ind_idx]
     mult = mult * (1.0 + 0.12 * (ent["risk_class"].to_numpy() - default_risk))
     codes, trend = _unit_trends(rng)

@@ -20,10 +20,10 @@ from gsyf_geo.domain import (
     CITY_ADCODE,
     DISTRICT_BY_ADCODE,
     KEY_INDUSTRIES,
-    KEY_INDUSTRY_BY_ID,
     PNEUMOCONIOSIS,
     REPORTING_UNITS,
     SHORT_DUST_EXPOSURE_YEARS,
+    default_risk_class,
     key_industry_for,
     reporting_unit_for,
 )
@@ -193,7 +193,7 @@ def test_industries_codes_and_risk_classes(demo: DemoData) -> None:
     assert (ent.loc[~ent["hazchem_licence"], "key_industry"] != "hazchem").all()
     share = ent["key_industry"].value_counts(normalize=True)
     assert 0.35 <= share["machinery"] <= 0.45 and share["construction"] >= 0.10
-    default = ent["key_industry"].map(lambda k: KEY_INDUSTRY_BY_ID[k].default_risk_class)
+    default = ent["industry_code"].map(default_risk_class)  # 人社部发〔2015〕71号 by code
     assert ent["risk_class"].between(1, 8).all()
     assert ((ent["risk_class"] - default).abs() <= 1).all()
     assert (ent["risk_class"] == default).mean() > 0.5

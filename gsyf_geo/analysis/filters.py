@@ -16,7 +16,12 @@ import pandas as pd
 
 from gsyf_geo.analysis.mapdata import MapData
 from gsyf_geo.analysis.risk import RISK_GRADE_BY_ID, risk_grade, risk_points
-from gsyf_geo.domain import KEY_INDUSTRY_BY_ID, REPORTING_UNIT_BY_CODE, SIZE_CLASSES
+from gsyf_geo.domain import (
+    KEY_INDUSTRY_BY_ID,
+    REPORTING_UNIT_BY_CODE,
+    SIZE_CLASSES,
+    default_risk_class,
+)
 from gsyf_geo.store import CITY, Scope
 
 LAYERS: dict[str, str] = {
@@ -164,6 +169,19 @@ def _sum_years(df: pd.DataFrame, prefix: str, years: range) -> np.ndarray:
     return df[cols].to_numpy(dtype=float).sum(axis=1)
 
 
+def _risk_class_or_default(ent: pd.DataFrame) -> np.ndarray:
+    """Declared risk class, else the default class of the industry code; NaN when neither."""
+    rc = pd.to_numeric(ent["risk_class"], errors="coerce").astype(float)
+    missing = rc.isna().to_numpy()
+    if missing.any() and "industry_code" in ent:
+        codes = ent["industry_code"].to_numpy(dtype=object)[missing]
+        found = [default_risk_class(c) if isinstance(c, str) else None for c in codes]
+        rc = rc.to_numpy(copy=True)
+        rc[missing] = [np.nan if f is None else float(f) for f in found]
+        return rc
+    return rc.to_numpy()
+
+
 def grade_enterprises(ent: pd.DataFrame, years: tuple[int, int]) -> pd.DataFrame:
     """Add injury counts of the range, and risk points and grade (see :mod:`.risk`).
 
@@ -173,7 +191,7 @@ def grade_enterprises(ent: pd.DataFrame, years: tuple[int, int]) -> pd.DataFrame
     out = ent.copy()
     out["injuries_window"] = _sum_years(ent, "injuries", range(years[0], years[1] + 1)).astype(int)
     out["risk_points"] = risk_points(
-        ent["risk_class"].to_numpy(dtype=float),
+        _risk_class_or_default(ent),
         _sum_years(ent, "injuries", window),
         _sum_years(ent, "fatal", window),
         ent["insured"].to_numpy(dtype=float),

@@ -14,7 +14,9 @@ enrollment gap ≥ 20 % of employees    +1
 ====================================  ======
 
 Grade: ≥ 5 红 (重大风险), 4 橙 (较大风险), 2–3 黄 (一般风险), ≤ 1 蓝 (低风险). Only the largest
-injury term counts. The window is the three years ending with the last year chosen on the map.
+injury term counts. An enterprise without a declared risk class takes the default class of its
+industry code (人社部发〔2015〕71号, :func:`gsyf_geo.domain.default_risk_class`); with neither it
+gets no class points. The window is the three years ending with the last year chosen on the map.
 """
 
 from __future__ import annotations

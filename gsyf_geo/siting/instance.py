@@ -483,7 +483,7 @@ def make_instance(
 
 
 ENTERPRISE_COLUMNS = (
-    "credit_code", "name", "key_industry", "risk_class", "employees", "key_staff",
+    "credit_code", "name", "key_industry", "industry_code", "risk_class", "employees", "key_staff",
     "key_staff_trained", "district", "town_code", "reporting_unit", "lon", "lat",
 )  # fmt: skip
 

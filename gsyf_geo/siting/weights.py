@@ -15,8 +15,9 @@ Three weights (:data:`WEIGHTS`):
     The class factor is the base premium rate of the enterprise's industry risk class
     (:data:`gsyf_geo.domain.RISK_CLASSES`) divided by the mean base rate of the eight
     classes, so a class-一 enterprise counts about a fifth of a worker per worker and a
-    class-八 one almost two. An enterprise without a risk class takes its key industry's
-    default class. The accident factor compares the enterprise's recognised work injuries
+    class-八 one almost two. An enterprise without a risk class takes the default class of
+    its industry code (人社部发〔2015〕71号, :func:`gsyf_geo.domain.default_risk_class`), and
+    class 四 when the code has none. The accident factor compares the enterprise's recognised work injuries
     (excluding commuting accidents) in the last :data:`ACCIDENT_YEARS` years of data with
     what the city's injury rate per worker would predict for its size, smoothed so that
     small enterprises are not swung by one case::
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from gsyf_geo.domain import KEY_INDUSTRY_BY_ID, RISK_CLASS_BY_NUMBER, RISK_CLASSES
+from gsyf_geo.domain import RISK_CLASS_BY_NUMBER, RISK_CLASSES, default_risk_class
 from gsyf_geo.siting.errors import SitingError
 
 ACCIDENT_YEARS = 3
@@ -75,15 +76,15 @@ def weight_of(weight_id: str) -> Weight:
         raise SitingError(f"未知的需求权重「{weight_id}」，可选：{names}") from None
 
 
-def class_factor(risk_class: pd.Series, key_industry: pd.Series) -> np.ndarray:
+def class_factor(risk_class: pd.Series, industry_code: pd.Series) -> np.ndarray:
     """Base rate of each enterprise's risk class over the mean base rate of the 8 classes.
 
-    A missing or unknown class falls back to the key industry's default class (class 四
-    when the industry is unknown too).
+    A missing or unknown class falls back to the default class of the enterprise's industry
+    code (:func:`gsyf_geo.domain.default_risk_class`), and to class 四 when the code has no
+    default class either.
     """
-    default = key_industry.map(
-        lambda k: KEY_INDUSTRY_BY_ID[k].default_risk_class if k in KEY_INDUSTRY_BY_ID else 4
-    )
+    default = industry_code.map(lambda c: default_risk_class(c if isinstance(c, str) else None))
+    default = pd.to_numeric(default, errors="coerce").fillna(4)
     cls = pd.to_numeric(risk_class, errors="coerce")
     cls = cls.where(cls.isin(list(RISK_CLASS_BY_NUMBER)), default).astype(int)
     rates = cls.map(lambda c: RISK_CLASS_BY_NUMBER[c].base_rate).to_numpy(dtype=float)
@@ -141,7 +142,7 @@ def demand_weights(
     enterprises
         Enterprise rows (store columns): ``employees`` for ``workers``; ``key_staff`` and
         ``key_staff_trained`` for ``untrained``; ``employees``, ``risk_class``,
-        ``key_industry`` and ``credit_code`` for ``risk``.
+        ``industry_code`` and ``credit_code`` for ``risk``.
     weight
         A key of :data:`WEIGHTS`.
     injuries
@@ -161,9 +162,9 @@ def demand_weights(
         ].fillna(0).to_numpy(dtype=float)
     else:
         employees = enterprises["employees"].fillna(0).to_numpy(dtype=float)
-        key = (
-            enterprises["key_industry"]
-            if "key_industry" in enterprises
+        code = (
+            enterprises["industry_code"]
+            if "industry_code" in enterprises
             else pd.Series([None] * len(enterprises), index=enterprises.index)
         )
         risk = (
@@ -171,5 +172,5 @@ def demand_weights(
             if "risk_class" in enterprises
             else pd.Series([None] * len(enterprises), index=enterprises.index)
         )
-        w = employees * class_factor(risk, key) * accident_factor(enterprises, injuries)
+        w = employees * class_factor(risk, code) * accident_factor(enterprises, injuries)
     return np.maximum(w, 0.0)
