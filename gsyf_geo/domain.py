@@ -57,7 +57,7 @@ class ReportingUnit:
     town_codes: tuple[str, ...] = ()
 
 
-# 常州经济开发区 has administered these 武进 towns since 2020 (shared/data/README.md).
+# 常州经济开发区 has administered these 武进 towns since 2020 (data/gazetteer/README.md).
 JKQ_CODE = "JKQ"
 JKQ_TOWN_CODES: tuple[str, ...] = (
     "320412105",  # 横林镇
