@@ -37,6 +37,7 @@ from shapely.ops import nearest_points
 
 from gsyf_geo.credit_code import CHAR_VALUE, CHARSET, ORG_WEIGHTS, WEIGHTS
 from gsyf_geo.crs import from_metric, to_metric
+from gsyf_geo.demo_activities import publicity_activities
 from gsyf_geo.domain import (
     ACCIDENT_TYPES,
     DISTRICT_BY_ADCODE,
@@ -58,7 +59,7 @@ DEMO_YEARS: tuple[int, ...] = (2020, 2021, 2022, 2023, 2024, 2025)
 DEMO_KINDS: tuple[str, ...] = (
     "enterprise", "insurance_snapshot", "unit_year_total", "construction_project",
     "training_base", "work_injury", "disease_case", "training_record",
-    "training_institution", "expert",
+    "training_institution", "expert", "publicity_activity",
 )  # fmt: skip
 
 _INSERT_CHUNK = 50_000  # rows per Store.insert call, to bound memory for large N
@@ -86,6 +87,7 @@ class DemoData:
     training_record: pd.DataFrame
     training_institution: pd.DataFrame
     expert: pd.DataFrame
+    publicity_activity: pd.DataFrame
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The DataFrames by kind, in insertion order (parents first)."""
@@ -1281,6 +1283,7 @@ def generate_demo(enterprises: int = 20_000, seed: int = 2021) -> DemoData:
         training_record=records,
         training_institution=institutions,
         expert=experts,
+        publicity_activity=publicity_activities(seed),
     )
 
 
@@ -1289,6 +1292,7 @@ _DATE_COLUMNS: dict[str, str] = {
     "work_injury": "injury_date",
     "disease_case": "diagnosis_date",
     "training_record": "activity_date",
+    "publicity_activity": "activity_date",
 }
 
 

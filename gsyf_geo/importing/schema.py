@@ -506,8 +506,37 @@ _TRAINING = KindSpec(
     note="一行一次培训或宣传活动。",
 )
 
+_ACTIVITY = KindSpec(
+    "publicity_activity",
+    "宣传活动记录",
+    (
+        ColumnSpec("activity_id", "活动编号", TEXT, True, ("编号", "记录编号", "活动记录编号"),
+                   "PA2024-0001", "主键", text_format=True),
+        ColumnSpec("activity_date", "活动日期", DATE, True,
+                   ("日期", "开展日期", "举办日期", "活动时间"), "2024-06-12", "", **_TODAY_EVENT),
+        ColumnSpec("kind", "活动类型", TEXT, True, ("类型", "类别", "活动类别", "常规工作"),
+                   "安全生产月",
+                   "计划中的常规工作名称（如 工伤保险暨工伤预防宣传月、职业病防治法宣传周、安全生产月、"
+                   "全市工伤预防工作推进会、费率调整），或 宣传活动、培训活动、推进会 等"),
+        ColumnSpec("name", "活动名称", TEXT, False, ("名称", "主题", "活动主题"),
+                   "2024年安全生产月宣传咨询日", ""),
+        ColumnSpec("place", "活动地点", TEXT, False, ("地点", "举办地点", "开展地点"),
+                   "武进区市民广场", ""),
+        _district(True, note="活动举办地所在辖市区（市级工作填组织单位所在辖市区）；经开区填“经开区”"),
+        _town(stored=False),
+        ColumnSpec("reach", "覆盖人次", INT, False,
+                   ("人次", "参与人次", "受众人次", "覆盖人数", "参加人数"), 3500,
+                   "活动覆盖的人次；空白表示未统计", lo=0, hi=10_000_000, unit="人次"),
+        ColumnSpec("organiser", "组织单位", TEXT, False, ("主办单位", "承办单位", "组织部门"),
+                   "武进区应急管理局", ""),
+    ),
+    key=("activity_id",),
+    note="一行一次宣传活动、会议或其他计划常规工作（如费率浮动调整）。",
+)
+
 KIND_SPECS: dict[str, KindSpec] = {
-    s.kind: s for s in (_ENTERPRISE, _SNAPSHOT, _PROJECT, _BASE, _INJURY, _DISEASE, _TRAINING)
+    s.kind: s for s in (_ENTERPRISE, _SNAPSHOT, _PROJECT, _BASE, _INJURY, _DISEASE, _TRAINING,
+                          _ACTIVITY)
 }
 IMPORTABLE_KINDS: tuple[str, ...] = tuple(KIND_SPECS)
 

@@ -305,3 +305,50 @@ class SitingScenario(Base):
     result: Mapped[str] = mapped_column(Text)
     created_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PublicityActivity(Base):
+    """A publicity activity, meeting or other recorded piece of plan work (宣传活动记录).
+
+    ``kind`` is a recurring item of the plan (its id, name or an alias, e.g. 安全生产月) or a
+    free kind such as 宣传活动, 培训活动, 推进会, 费率调整. ``district`` is where it took
+    place; ``reach`` the people it reached (人次), when known.
+    """
+
+    __tablename__ = "publicity_activity"
+
+    activity_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    activity_date: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    place: Mapped[str | None] = mapped_column(String(200))
+    district: Mapped[str] = mapped_column(String(6), index=True)
+    reporting_unit: Mapped[str] = mapped_column(String(6), index=True)
+    reach: Mapped[int | None] = mapped_column(Integer)
+    organiser: Mapped[str | None] = mapped_column(String(100))
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class PlanTask(Base):
+    """A row of an imported annual task list (任务清单 of a year after the plan file's own).
+
+    Keyed by plan and task id (``<year>-<two-digit row>``), so importing the same file again
+    changes nothing. Statuses live in ``plan_task_status`` like those of the file's tasks.
+    """
+
+    __tablename__ = "plan_task"
+
+    plan_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    row_no: Mapped[int] = mapped_column(Integer)
+    group_no: Mapped[int] = mapped_column(Integer)
+    group_name: Mapped[str] = mapped_column(Text)
+    measure: Mapped[str] = mapped_column(Text)
+    departments_text: Mapped[str] = mapped_column(Text)
+    deadline_text: Mapped[str] = mapped_column(String(100))
+    deadline: Mapped[date | None] = mapped_column(Date)
+    ongoing: Mapped[bool] = mapped_column(Boolean, default=False)
+    imported_at: Mapped[datetime] = mapped_column(DateTime)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))

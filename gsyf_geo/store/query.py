@@ -47,13 +47,14 @@ KINDS: dict[str, type[models.Base]] = {
     "training_record": models.TrainingRecord,
     "training_institution": models.TrainingInstitution,
     "expert": models.Expert,
+    "publicity_activity": models.PublicityActivity,
 }
 LOCATED_KINDS = frozenset(
     k for k, m in KINDS.items() if issubclass(m, models.LocatedMixin)
 )
 # Children first, so deletes respect foreign keys.
 _DELETE_ORDER = (
-    "insurance_snapshot", "work_injury", "disease_case", "training_record",
+    "publicity_activity", "insurance_snapshot", "work_injury", "disease_case", "training_record",
     "training_institution", "expert", "construction_project",
     "training_base", "unit_year_total", "enterprise",
 )  # fmt: skip
