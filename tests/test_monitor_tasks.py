@@ -268,3 +268,45 @@ def test_cli_tasks_import(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "bad.csv" in err and "第 5 行" in err and "完成时限" in err
     assert main(["tasks", "import", str(good), "--plan", "nope", "--year", "2022"]) == 2
+
+
+# --------------------------------------------------------------------------- the page (AppTest)
+
+
+def _page(url: str):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=180)
+    at.run()
+    at.switch_page("views/tasks.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_page_picks_the_year_and_shows_recurring_work(demo_db_url):
+    from gsyf_geo.store import Store
+
+    s = Store(demo_db_url)
+    import_task_list(s, PLAN, _csv(LIST_2022), "2022.csv", 2022)
+    s.engine.dispose()
+    at = _page(demo_db_url)
+    assert len(at.dataframe[0].value) == 28 + 4  # every year by default
+    year = at.selectbox(key="task_year")
+    assert year.options[1:] == ["2021年任务清单", "2022年任务清单"]
+    year.set_value(2022)
+    at.run()
+    assert at.dataframe[0].value["任务编号"].tolist() == ["2022-01", "2022-02", "2022-03", "2022-04"]
+    at.selectbox(key="task_year").set_value(2021)
+    at.run()
+    table = at.dataframe[0].value
+    assert len(table) == 28 and (table["状态"] == OVERDUE).sum() == 22  # unchanged by the 2022 list
+    headers = [h.value for h in at.subheader]
+    assert "年度常规工作" in headers and "宣传活动与培训人次（按年度、统计单元）" in headers
+    recurring = next(d.value for d in at.dataframe if "常规工作" in d.value.columns)
+    meeting = recurring.set_index("常规工作").loc["全市工伤预防工作推进会"]
+    assert meeting["2022年"] == "未开展" and meeting["2021年"] == "已开展"
+    counts = next(d.value for d in at.dataframe if "宣传活动（场次）" in d.value.columns)
+    assert counts["统计单元"].iloc[-1] == "合计" and counts["宣传活动（场次）"].iloc[-1] > 0

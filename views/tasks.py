@@ -7,20 +7,35 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from gsyf_geo.monitor.recurring import (
+    HELD,
+    NO_DATA,
+    NOT_DUE,
+    NOT_HELD,
+    NOT_SCHEDULED,
+    activity_table,
+    recurring_matrix,
+    recurring_status,
+)
 from gsyf_geo.monitor.tasks import (
     DONE,
     EDITORS_ENV,
     OVERDUE,
     STORED_STATUSES,
+    TASK_LIST_COLUMNS,
     TASK_STATUSES,
     TaskEditError,
+    TaskListError,
+    all_tasks,
     departments,
     filter_by_department,
+    import_task_list,
     load_statuses,
     may_edit,
     set_task_status,
     task_editors,
     task_table,
+    task_years,
     tasks_to_excel,
 )
 from views.common import demo_banner, get_store, plan_selector, plans_or_stop
@@ -32,6 +47,14 @@ ROW_COLORS = {
     OVERDUE: "background-color: #f8d7da; color: #721c24",
     DONE: "background-color: #d4edda",
 }
+ALL_YEARS = "全部年度"
+RECURRING_COLORS = {
+    HELD: "background-color: #d4edda",
+    NOT_HELD: "background-color: #f8d7da; color: #721c24",
+    NOT_DUE: "background-color: #e2e3e5",
+    NO_DATA: "color: #6c757d",
+    NOT_SCHEDULED: "color: #adb5bd",
+}
 TABLE_ROW_PX = 35
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -40,9 +63,8 @@ st.title(TITLE)
 demo_banner(store)
 
 plans = plans_or_stop("规划任务")
-plans = {k: p for k, p in plans.items() if p.tasks}
 if not plans:
-    st.error("没有带任务清单的计划文件（data/plan/*.json）。")
+    st.error("没有计划文件（data/plan/*.json）。")
     st.stop()
 
 today = date.today()
@@ -63,8 +85,14 @@ with st.sidebar:
 editors = task_editors()
 can_edit = may_edit(user, editors)
 
-table = task_table(store, plan, today)
-dept = st.selectbox("按责任部门筛选", [ALL, *departments(plan)], key="task_dept")
+years = task_years(store, plan)
+year_choice = st.selectbox(
+    "清单年度", [ALL_YEARS, *years], key="task_year",
+    format_func=lambda y: y if y == ALL_YEARS else f"{y}年任务清单",
+)  # fmt: skip
+list_year = None if year_choice == ALL_YEARS else int(year_choice)
+table = task_table(store, plan, today, year=list_year)
+dept = st.selectbox("按责任部门筛选", [ALL, *departments(plan, all_tasks(store, plan))], key="task_dept")
 statuses = st.multiselect(
     "按状态筛选", list(TASK_STATUSES), default=list(TASK_STATUSES), key="task_status"
 )
@@ -73,7 +101,7 @@ shown = shown[shown["状态"].isin(statuses)]
 
 counts = table["状态"].value_counts()
 st.markdown(
-    f"{plan.title}　共 **{len(table)}** 项任务："
+    f"{plan.title}{'' if list_year is None else f' {list_year}年'}　共 **{len(table)}** 项任务："
     + "　".join(f"{s} **{int(counts.get(s, 0))}**" for s in TASK_STATUSES)
     + f"　（评估日期 {today.isoformat()}；期限已过且未完成的任务自动标为“{OVERDUE}”）"
 )
@@ -85,7 +113,7 @@ def _row_style(row: pd.Series) -> list[str]:
 
 # 状态 next to the task; 期限 (ISO) only repeats 完成时限 and goes to the export only.
 view = shown[["任务编号", "状态", "具体措施", "责任部门", "完成时限", "备注", "佐证材料",
-              "修改人", "修改时间", "序号", "重点任务"]]  # fmt: skip
+              "修改人", "修改时间", "年度", "序号", "重点任务"]]  # fmt: skip
 st.dataframe(
     view.style.apply(_row_style, axis=1),
     hide_index=True,
@@ -154,3 +182,84 @@ else:
             st.rerun()
 if "task_saved" in st.session_state:
     st.success(st.session_state.pop("task_saved"))
+
+# --- later years' task lists -------------------------------------------------------------
+st.subheader("导入年度任务清单")
+file_years = sorted({t.year for t in plan.tasks if t.year is not None})
+open_years = [y for y in plan.years if y not in file_years]
+columns_text = "、".join(names[0] for names in TASK_LIST_COLUMNS.values())
+st.caption(
+    f"上传某一年的任务清单（CSV 或 Excel，列：{columns_text}，与 2021 年附件相同；序号、重点任务为空的行"
+    "沿用上一行）。同一年度再次导入时以新文件为准；与库中相同则不作改动。文件有任何错误时整份不导入。"
+    + (f"计划文件中已有 {'、'.join(map(str, file_years))} 年清单，不在此导入。" if file_years else "")
+)
+if not open_years:
+    st.info("本计划的各年度任务清单均已在计划文件中。")
+elif can_edit:
+    with st.form(f"task_import_{plan.plan_id}", clear_on_submit=True):
+        import_year = st.selectbox("清单年度", open_years, key="task_import_year",
+                                   format_func=lambda y: f"{y}年")  # fmt: skip
+        upload = st.file_uploader("任务清单文件", type=["csv", "xlsx", "xls"], key="task_upload")
+        do_import = st.form_submit_button("导入任务清单")
+    if do_import:
+        if upload is None:
+            st.error("请先选择任务清单文件。")
+        else:
+            try:
+                result = import_task_list(
+                    store, plan, upload.getvalue(), upload.name, int(import_year), user=user
+                )
+            except TaskListError as exc:
+                st.error("任务清单未导入（库中数据未改变）：")
+                st.code("\n".join(exc.problems[:50]), language=None)
+            else:
+                st.success(result.summary())
+                for w in result.warnings:
+                    st.warning(w)
+else:
+    st.caption("导入任务清单需要编辑权限（同上）。")
+
+# --- recurring work and yearly activity counts -------------------------------------------
+st.subheader("年度常规工作")
+if not plan.recurring:
+    st.info("本计划文件未列出年度常规工作（recurring）。")
+else:
+    status = recurring_status(store, plan, today)
+    matrix = recurring_matrix(status)
+    st.dataframe(
+        matrix.style.map(lambda v: RECURRING_COLORS.get(v, "")),
+        hide_index=True,
+        key="recurring_table",
+    )
+    st.caption(
+        f"评估日期 {today.isoformat()}。“{HELD}”：当年有该项工作的宣传活动记录（活动类型为该项名称或别名，"
+        f"日期不晚于评估日期），或对应任务清单行已完成；“{NOT_DUE}”：尚未到当年期限（宣传周 5 月底、"
+        f"安全生产月 6 月底，其余 12 月 31 日，以计划文件为准）；“{NO_DATA}”：当年没有任何宣传活动记录，"
+        f"无法判断；“{NOT_HELD}”：已过期限、当年有记录但没有该项；“{NOT_SCHEDULED}”：该年不须开展"
+        "（如费率浮动每2年一次）。"
+    )
+    with st.expander("各项依据与出处"):
+        st.dataframe(
+            status[status["应开展"]][["常规工作", "年度", "状态", "期限", "开展次数", "首次日期",
+                                     "依据", "责任部门", "出处"]],
+            hide_index=True,
+            key="recurring_detail",
+        )  # fmt: skip
+
+st.subheader("宣传活动与培训人次（按年度、统计单元）")
+counts_all = activity_table(store, plan, today)
+if counts_all.empty:
+    st.info("评估日期前没有计划年度。")
+else:
+    shown_years = sorted(set(counts_all["年度"]), reverse=True)
+    count_year = st.selectbox("年度", shown_years, key="activity_year", format_func=lambda y: f"{y}年")
+    st.dataframe(
+        counts_all[counts_all["年度"] == count_year].drop(columns=["年度", "代码"]),
+        hide_index=True,
+        key="activity_table",
+    )
+    st.caption(
+        "宣传活动：宣传活动记录（不含推进会、会议、费率调整、培训活动）的场次和覆盖人次，"
+        "未填人次的场次单列；培训：培训和宣传记录中“培训”的场次和参加人数之和（未填人数不计）。"
+        "按活动日期计年度，只计评估日期前的记录；活动按举办地所在统计单元计。"
+    )
