@@ -24,17 +24,32 @@ from gsyf_geo.monitor.evaluation import (
     milestone_table,
     overview_table,
     plan_has_ended,
+    target_text,
     to_csv,
     to_excel,
     trend_frame,
     unit_table,
     unit_trend_frame,
+    value_text,
 )
-from gsyf_geo.monitor.status import MET, MISSED, NO_DATA, NOT_SPLIT, STATUS_COLORS
+from gsyf_geo.monitor.status import (
+    BEHIND,
+    INSUFFICIENT,
+    MET,
+    MISSED,
+    NO_DATA,
+    NOT_SPLIT,
+    STATUS_COLORS,
+)
+from gsyf_geo.monitor.values import POPULATIONS
 from gsyf_geo.plan import Plan
+from gsyf_geo.store import Scope
 
 ROOT = Path(__file__).resolve().parents[1]
-PLAN = city.plan()
+SHIPPED = city.plan()
+# The tiny city has a handful of enterprises per unit: judged here with a minimum sample of
+# 1 so that the hand-made rows decide; the default minimum (20) is tested on its own below.
+PLAN = replace(SHIPPED, rules=replace(SHIPPED.rules, min_sample=1))
 TODAY = date(2026, 11, 29)
 
 
@@ -84,7 +99,7 @@ def test_milestone_with_narrower_scope_is_checked_on_its_population(loaded):
     (m,) = r.milestones
     assert m.year == 2021 and m.actual == pytest.approx(10 / 14) and m.met is False
     row = milestone_table(r).iloc[0]
-    assert row["口径"] == "危化品、化工、尘肺病重点行业企业" and row["实际"] == "71.4%"
+    assert row["口径"] == POPULATIONS["priority"] and row["实际"] == "71.4%"
     trend = trend_frame(r, PLAN)
     assert trend[trend["系列"] == "里程碑"]["数值"].tolist() == [100.0]
 
@@ -198,3 +213,93 @@ def test_a_metric_the_code_does_not_know_is_no_data(loaded):
     r = evaluate_target(loaded, PLAN, t, TODAY)
     assert r.city.status == NO_DATA
     assert "尚不能计算" in overview_table([r], PLAN).iloc[0]["定义"]
+
+
+# --------------------------------------------------------------------------- judgement rules
+
+
+def test_small_samples_are_not_judged_with_the_plans_minimum(loaded):
+    # The shipped plan's minimum sample is 20: 天宁's 2 key-industry enterprises are too few
+    # to judge a coverage share, the city's handful too.
+    assert SHIPPED.rules.min_sample == 20
+    r = evaluate_target(loaded, SHIPPED, SHIPPED.target("publicity_coverage"), TODAY)
+    assert r.units["320402"].status == INSUFFICIENT and r.units["320402"].sample == 2
+    assert r.city.status == INSUFFICIENT and "样本不足" in r.city.reason
+    assert unit_table(r).set_index("统计单元").loc["天宁区", "状态"] == INSUFFICIENT
+    # With a minimum of 2 天宁 is judged (both reached: 达标), 经开区 (2 enterprises) too.
+    two = replace(SHIPPED, rules=replace(SHIPPED.rules, min_sample=2))
+    r2 = evaluate_target(loaded, two, two.target("publicity_coverage"), TODAY)
+    assert r2.units["320402"].status == MET and r2.units["JKQ"].status == MISSED
+
+
+def test_as_of_uses_records_up_to_that_day_and_never_judges_the_running_year(loaded):
+    # as of 2022-03-31: judged on 2021 (E1 of the 5 key-industry enterprises reached: 20%);
+    # 2022 is year-to-date and P2 (2022-05-01, E3) is not counted yet.
+    r = evaluate_target(loaded, PLAN, PLAN.target("publicity_coverage"), date(2022, 3, 31))
+    assert r.city.year == 2021 and r.city.value == pytest.approx(0.2)
+    assert r.city.ytd_year == 2022 and r.city.ytd_value == pytest.approx(0.2)
+    assert r.city.ytd_label == "截至3月31日" and not r.city.final
+    assert "2022年截至3月31日 20.0%（未满一年，不作评价）" in value_text(r)
+    assert "2022年（截至3月31日）" in unit_table(r).columns
+    later = evaluate_target(loaded, PLAN, PLAN.target("publicity_coverage"), date(2023, 1, 1))
+    # E1, E3 (P2) and E4 (B5, 2022-06-03) by the end of 2022.
+    assert later.city.year == 2022 and later.city.value == pytest.approx(0.6)
+
+
+def test_ongoing_target_names_the_years_missed(loaded):
+    # 同舟计划 projects (all in 天宁): 2021 two of three insured, 2022 none of one;
+    # no project started 2023–2025.
+    r = evaluate_target(loaded, PLAN, PLAN.target("project_insurance_rate"), TODAY)
+    assert r.city.status == MISSED and r.city.missed_years == (2021, 2022)
+    assert "2021、2022年未达到" in r.city.reason and "2023、2024、2025年无数据" in r.city.reason
+    assert overview_table([r], PLAN).iloc[0]["目标"] == "每年 ≥ 90.0%"
+    mid = evaluate_target(loaded, PLAN, PLAN.target("project_insurance_rate"), date(2022, 6, 30))
+    assert mid.city.status == BEHIND and mid.city.missed_years == (2021,)
+
+
+def test_district_scope_shows_city_totals_as_contribution(loaded):
+    # 经开区 reported 500 of the city's 1,500 insured in 2021 (天宁 1,000); nothing later.
+    t = PLAN.target("insured_persons")
+    r = evaluate_target(loaded, PLAN, t, TODAY, Scope.unit("JKQ"))
+    assert r.city.status == NOT_SPLIT and r.city.required is None and r.city.met is None
+    assert value_text(r) == "500人，占全市 33.3%（2021年）"
+    assert target_text(r) == "全市 ≥ 198.0万人（不分解到区县）"
+    assert "不对照全市目标" in r.city.rule
+    # A ratio stays judged in the district, against the same requirement.
+    ratio = evaluate_target(loaded, PLAN, PLAN.target("publicity_coverage"), TODAY, Scope.unit("JKQ"))
+    assert ratio.city.status == MISSED and ratio.city.value == pytest.approx(0.5)
+    # Unit rows of a city total in the city view read the same way.
+    city_view = unit_table(evaluate_target(loaded, PLAN, t, TODAY)).set_index("统计单元")
+    assert city_view.loc["常州经济开发区", "说明"].endswith("500人，占全市 33.3%（2021年）")
+    assert city_view.loc["常州经济开发区", "状态"] == NOT_SPLIT
+
+
+def test_unit_targets_are_judged_against_the_units_share(loaded):
+    t = PLAN.target("insured_persons")
+    t = replace(t, deadline=date(2021, 12, 31), milestones=(), unit_targets={"JKQ": 600, "320402": 900})
+    r = evaluate_target(loaded, PLAN, t, TODAY)
+    assert r.units["JKQ"].status == MISSED and r.units["JKQ"].required == 600  # 500 < 600
+    assert r.units["320402"].status == MET  # 1,000 ≥ 900
+    assert r.units["320404"] is None  # no share given: not split
+    jkq = evaluate_target(loaded, PLAN, t, TODAY, Scope.unit("JKQ"))
+    assert jkq.city.status == MISSED and "分解" in jkq.city.rule
+
+
+def test_targets_command_district_scope_does_not_judge_city_totals(demo_sqlite_path):
+    out = _cli("--json", "--as-of", "2026-11-30", "--scope", "district:320413", db=demo_sqlite_path)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["scope"] == "district:320413"
+    by_id = {t["id"]: t for t in data["targets"]}
+    totals = ["insured_persons", "demonstration_units", "training_demo_institutions",
+              "training_bases", "flexible_employment_insured", "expert_pool"]  # fmt: skip
+    for tid in totals:
+        assert by_id[tid]["status"] == NOT_SPLIT, (tid, by_id[tid])
+        assert by_id[tid]["required"] is None
+    for tid in totals[:-1]:  # the expert pool is city-wide only
+        t = by_id[tid]
+        assert t["share_of_city"] == pytest.approx(t["value"] / t["city_value"])
+        assert f"占全市 {t['share_of_city'] * 100:.1f}%" in t["value_text"]
+    assert MISSED not in {by_id[tid]["status"] for tid in totals}
+    # A ratio is still judged in 金坛.
+    assert by_id["publicity_coverage"]["status"] in {MET, MISSED, INSUFFICIENT}

@@ -16,12 +16,13 @@ from gsyf_geo.analysis.risk import RISK_GRADE_BY_ID
 from gsyf_geo.domain import KEY_INDUSTRY_BY_ID
 from gsyf_geo.geography import reporting_units
 from gsyf_geo.layers.accidents import accident_layer, injury_grid
-from gsyf_geo.layers.bases import base_layer
+from gsyf_geo.layers.bases import base_figure, base_layer, base_target
 from gsyf_geo.layers.districts import CLASS_COLORS, district_layer
 from gsyf_geo.layers.enterprises import HEX_COLORS, enterprise_layer
 from gsyf_geo.layers.offline import make_offline_map
-from gsyf_geo.layers.projects import project_layer
+from gsyf_geo.layers.projects import project_figure, project_layer, project_target
 from gsyf_geo.layers.riskmap import build_risk_map
+from gsyf_geo.plan import default_plan
 
 XSS = "<img src=x onerror=alert(1)>"
 
@@ -132,10 +133,13 @@ def test_projects_layer_colours_and_target_legend():
         "start_date": pd.to_datetime(["2025-01-01"] * 4), "cost_wan_yuan": [1.0] * 4, "workers": [10] * 4,
         "insured_by_project": [True, True, True, False],
     })  # fmt: skip
-    html = _render(project_layer(projects))
+    target = project_target(default_plan())  # the plan's “90%以上”, not a constant
+    html = _render(project_layer(projects, target=target))
     data = _layer_data(html, "project")
     assert [data["palette"][i] for i in data["c"]] == ["#2ca02c"] * 3 + ["#d62728"]
-    assert "75.0%（目标 ≥90%）" in _legends(html)
+    assert "75.0%（目标 ≥90%：未达到）" in _legends(html)
+    assert "≥" not in _legends(_render(project_layer(projects)))  # no plan, no target
+    assert project_figure(0.9, target).met is True and project_figure(0.8999, target).met is False
 
 
 def test_bases_count_against_the_target_in_the_year():
@@ -144,11 +148,24 @@ def test_bases_count_against_the_target_in_the_year():
         "status": ["existing", "existing", "planned"], "year": [2021, 2024, 2025], "capacity": [1, 2, 3],
         "lon": [119.9, 119.95, 120.0], "lat": [31.8] * 3, "address": ["", "", ""],
     })  # fmt: skip
-    assert "已建 1 / 目标 10" in _legends(_render(base_layer(bases, year=2022)))
-    html = _render(base_layer(bases, year=2025))
-    assert "已建 2 / 目标 10" in _legends(html)
+    target = base_target(default_plan())  # the plan's “10家左右”
+    assert "已建 1 / 目标 10 家" in _legends(_render(base_layer(bases, year=2022, target=target)))
+    html = _render(base_layer(bases, year=2025, target=target))
+    assert "已建 2 / 目标 10 家" in _legends(html)
+    # A district shows its part of the city, never the city target.
+    district = _legends(_render(base_layer(bases, year=2025, target=target, city_existing=9)))
+    assert "已建 2 家" in district and "占全市 22.2%" in district and "/ 目标" not in district
     circles = re.search(r'var d = (\{"lat".*?"dashed".*?\});', html)
     assert circles and len(json.loads(circles.group(1))["lat"]) == 3
+
+
+def test_base_figure_applies_the_plans_tolerance():
+    target = base_target(default_plan())
+    assert (target.target, target.tolerance) == (10, 0.1)  # “10家左右”
+    assert base_figure(9, target).met is True and "≥ 9家即达标" in base_figure(9, target).note
+    assert base_figure(8, target).met is False and base_figure(8, target).value == "8 / 10"
+    unit = base_figure(1, target, city_existing=9)
+    assert unit.met is None and unit.value == "1" and unit.note.startswith("占全市 11.1%")
 
 
 def test_accident_heat_is_aggregated_on_a_grid():

@@ -49,6 +49,17 @@ def plans_or_stop(what: str = "规划目标") -> dict[str, Plan]:
     return plans
 
 
+STATUS_COLOR_NAMES: dict[str, str] = {
+    "达标": "green",
+    "进行中": "blue",
+    "落后": "orange",
+    "未达标": "red",
+    "样本不足": "violet",
+    "无数据": "gray",
+    "不分解": "gray",
+}
+"""Streamlit colour names of the statuses (markdown ``:green[...]``), as gsyf_geo.monitor.status."""
+
 PLAN_KEY = "monitor_plan_id"  # the chosen plan, shared by the targets and task pages
 
 

@@ -8,6 +8,8 @@ view (streamlit-folium's ``feature_group_to_add``); a click on a district drills
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -33,13 +35,16 @@ from gsyf_geo.domain import (
 )
 from gsyf_geo.geography import towns, unit_at
 from gsyf_geo.layers.basemaps import BASEMAPS, DEFAULT_BASEMAP, unavailable_reason
-from gsyf_geo.layers.bases import BASE_TARGET
+from gsyf_geo.layers.bases import base_figure, base_target
 from gsyf_geo.layers.enterprises import enterprise_layer
-from gsyf_geo.layers.projects import PROJECT_TARGET
+from gsyf_geo.layers.projects import project_figure, project_target
 from gsyf_geo.layers.riskmap import build_risk_map
 from gsyf_geo.metrics import compact_count
+from gsyf_geo.monitor.evaluation import current_plan
+from gsyf_geo.monitor.status import reduction_met, target_for_metric, verdict_color_name
+from gsyf_geo.plan import Plan, PlanFileError, available_plans
 from gsyf_geo.tabular import to_csv_bytes, to_xlsx_bytes
-from views.common import demo_banner, get_store
+from views.common import PLAN_KEY, demo_banner, get_store
 
 TITLE = "常州市工伤预防风险地图"
 MAP_HEIGHT = 680
@@ -123,8 +128,22 @@ def list_rows(url: str, version: str, state: MapState) -> pd.DataFrame:
     return enterprise_table(filtered(url, version, state)[0], limit=LIST_ROWS)
 
 
+def map_plan() -> Plan | None:
+    """The plan whose targets the figures show: the one chosen on the targets page, else the
+    current one (``None`` when no plan file can be read)."""
+    try:
+        plans = {p.plan_id: p for p in available_plans()}
+    except PlanFileError:
+        return None
+    chosen = plans.get(st.session_state.get(PLAN_KEY, ""))
+    return chosen or current_plan(list(plans.values()), date.today())
+
+
 started = time.perf_counter()
 view, table, totals = filtered(db_url, data_version, state)
+# A district or unit shows city totals as its part of the city: the same filters, whole city.
+city_totals = totals if state.unit == "city" else filtered(db_url, data_version, replace(state, unit="city", towns=()))[2]
+plan = map_plan()
 server_ms = (time.perf_counter() - started) * 1000
 
 
@@ -189,31 +208,70 @@ def _pct_delta(value: float | None, label: str) -> str | None:
     return None if value is None else f"{value:+.1%} {label}"
 
 
+def _goal(metric: str, fallback: str) -> str:
+    """The plan's target on ``metric`` in words (its own wording where it has one)."""
+    t = target_for_metric(plan, metric)
+    if t is None or t.target is None:
+        return fallback
+    return getattr(t, "wording", None) or (f"{t.target:.0%}" if t.unit == "ratio" else f"{t.target:g}{t.unit}")
+
+
+def _share(value: float | None, city: float | None) -> str | None:
+    """“占全市 8.1%”: a unit's part of a city total (None for the city itself)."""
+    if state.unit == "city" or value is None or not city:
+        return None
+    return f"占全市 {value / city:.1%}"
+
+
 def render_figures() -> None:
-    """The headline figures for what is shown, with the plan's targets."""
+    """The headline figures for what is shown, with the plan's targets.
+
+    Changes are coloured by the plan's target (met: green, not met: red), the arrow gives
+    the direction; city totals in a district read as its share of the city.
+    """
     cols = st.columns(7)
     cols[0].metric("企业", compact_count(totals["enterprises"]), help=_exact(totals["enterprises"], "家"))
     cols[1].metric("职工", compact_count(totals["employees"]), help=_exact(totals["employees"], "人"))
     insured_exact = _exact(totals["insured"], "人")
     cols[2].metric("参保人数", compact_count(totals["insured"]),
-                   help="年末参保人数（企业申报）" + (f"：{insured_exact}" if insured_exact else ""))  # fmt: skip
+                   delta=_share(totals["insured"], city_totals["insured"]), delta_color="gray", delta_arrow="off",
+                   help="年末参保人数（重点行业企业申报）" + (f"：{insured_exact}" if insured_exact else "")
+                   + ("；区县只显示占全市比例，不对照全市参保目标" if state.unit != "city" else ""))  # fmt: skip
     cols[3].metric("参保缺口", compact_count(totals["gap"]), help="职工人数 − 参保人数")
     cols[4].metric(f"工伤（{period}）", compact_count(totals["injuries"]), help="认定工伤，不含上下班途中")
+    accident = target_for_metric(plan, "accident_rate")
+    base_year = plan.baseline_year if plan is not None and plan.baseline_year else None
+    change = totals.get(f"change_{base_year}") if base_year else None
+    reduce_by = accident.target if accident is not None and accident.direction == "reduce_by" else None
+    met = reduction_met(change, reduce_by)
+    delta = None
+    if change is not None:
+        delta = f"{change:+.1%} 较{base_year}" + (
+            f"（目标 −{reduce_by:.0%}：{'已达到' if met else '未达到'}）" if met is not None else ""
+        )
+    goal = f"目标：较{base_year}年降低{reduce_by:.0%}以上" if reduce_by is not None else "计划未设降幅目标"
     cols[5].metric(
         "万人事故率", _num(totals["accident_rate"], "{:.1f}"),
-        delta=_pct_delta(totals["change_2020"], "较2020"), delta_color="inverse",
-        help="起/万人：认定工伤人数（不含上下班途中）÷ 平均参保人数 × 10000；目标：较2020年下降20%",
+        delta=delta, delta_color=verdict_color_name(met),
+        delta_arrow="off" if change is None else ("down" if change < 0 else "up"),
+        help=f"认定工伤人数（不含上下班途中）÷ 平均参保人数 × 10000；{goal}；颜色按是否达到目标",
     )  # fmt: skip
     cols[6].metric("培训覆盖率", _num(totals["training_coverage"], "{:.1%}"),
-                   help="重要岗位人员培训覆盖率；目标：100%")  # fmt: skip
+                   help=f"重要岗位人员培训覆盖率；目标：{_goal('training_coverage', '无')}")  # fmt: skip
     targets = st.columns(4)
-    targets[0].metric("宣传覆盖率", _num(totals["publicity_coverage"], "{:.1%}"), help="目标：重点行业100%")
+    targets[0].metric("宣传覆盖率", _num(totals["publicity_coverage"], "{:.1%}"),
+                      help=f"目标：重点行业{_goal('publicity_coverage', '无')}")  # fmt: skip
+    project = project_figure(totals["project_insurance_rate"], project_target(plan))
     targets[1].metric(
         "新开工项目按项目参保率", _num(totals["project_insurance_rate"], "{:.1%}"),
-        delta=None if totals["project_insurance_rate"] is None else
-        f"{totals['project_insurance_rate'] - PROJECT_TARGET:+.1%} 较目标{PROJECT_TARGET:.0%}",
+        delta=project.delta, delta_color=verdict_color_name(project.met), help=project.note,
     )  # fmt: skip
-    targets[2].metric("宣传培训基地（已建）", f"{_num(totals['bases_existing'])} / {BASE_TARGET}")
+    bases = base_figure(
+        int(totals["bases_existing"]), base_target(plan),
+        None if state.unit == "city" else int(city_totals["bases_existing"]),
+    )  # fmt: skip
+    targets[2].metric("宣传培训基地（已建）", bases.value, delta=bases.note,
+                      delta_color=verdict_color_name(bases.met), delta_arrow="off")  # fmt: skip
     targets[3].metric(
         "新发尘肺病（接尘<5年占比）",
         f"{_num(totals['pneumoconiosis'])}（{_num(totals['short_exposure_share'], '{:.0%}')}）",
@@ -234,7 +292,7 @@ def map_panel() -> None:
         (sw["lat"], sw["lng"], ne["lat"], ne["lng"])
         if sw.get("lat") is not None and ne.get("lat") is not None else None
     )  # fmt: skip
-    m, gcj02 = build_risk_map(state, view, table)
+    m, gcj02 = build_risk_map(state, view, table, plan=plan, city_bases=int(city_totals["bases_existing"]))
     dynamic, info = None, None
     if "enterprises" in state.layers:
         dynamic, info = enterprise_layer(

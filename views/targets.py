@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from gsyf_geo.domain import DISTRICTS, JKQ
 from gsyf_geo.monitor.charts import trend_chart, unit_small_multiples
 from gsyf_geo.monitor.evaluation import (
     evaluate_plan,
@@ -18,9 +19,20 @@ from gsyf_geo.monitor.evaluation import (
     to_excel,
     unit_table,
 )
-from gsyf_geo.monitor.status import MET, MISSED, NOT_SPLIT, STATUS_COLORS, STATUS_RULES
+from gsyf_geo.monitor.status import (
+    MET,
+    MISSED,
+    NOT_SPLIT,
+    STATUS_COLORS,
+    STATUS_RULES,
+    reduction_met,
+    tolerance_text,
+    verdict_color_name,
+    wording_of,
+)
 from gsyf_geo.monitor.values import format_value
-from views.common import demo_banner, get_store, plan_selector, plans_or_stop
+from gsyf_geo.store import CITY, Scope
+from views.common import STATUS_COLOR_NAMES, demo_banner, get_store, plan_selector, plans_or_stop
 
 TITLE = "目标监测"
 TABLE_ROW_PX = 35
@@ -35,19 +47,30 @@ if not plans:
     st.error("规划目标目录中没有计划文件（data/plan/*.json）。")
     st.stop()
 
-today = date.today()
+# The scopes offered: the city, each district, and 经开区 (a reporting unit inside 武进).
+SCOPES: dict[str, str] = {
+    str(CITY): "全市",
+    **{str(Scope.district(d.adcode)): d.name for d in DISTRICTS},
+    str(Scope.unit(JKQ.code)): JKQ.name,
+}
+
 with st.sidebar:
-    plan = plan_selector(plans, today)
-    st.caption(f"评估日期：{today.isoformat()}")
+    plan = plan_selector(plans, date.today())
+    today = st.date_input("评估日期", value=date.today(), key="targets_as_of",
+                          help="只计该日（含）以前的记录；当年未结束的数值显示为“截至某月某日”，不作评价。")  # fmt: skip
+    scope_key = st.selectbox("评估范围", list(SCOPES), format_func=SCOPES.get, key="targets_scope")
+scope = Scope.parse(scope_key)
 
 
-@st.cache_resource(ttl=300, show_spinner="正在计算各项指标…")
-def _evaluate(url: str, plan_key: str, mtime: float, day: date, signature: str):
-    return evaluate_plan(store, plans[plan_key], day)
+@st.cache_resource(ttl=300, show_spinner="正在计算各项指标…", max_entries=16)
+def _evaluate(url: str, plan_key: str, mtime: float, day: date, scope_text: str, signature: str):
+    return evaluate_plan(store, plans[plan_key], day, Scope.parse(scope_text))
 
 
 mtime = plan.path.stat().st_mtime if plan.path else 0.0
-results = _evaluate(str(store.engine.url), plan.plan_id, mtime, today, store.data_version())
+results = _evaluate(
+    str(store.engine.url), plan.plan_id, mtime, today, str(scope), store.data_version()
+)
 by_id = {r.target.id: r for r in results}
 
 
@@ -62,7 +85,13 @@ def _styled(df: pd.DataFrame, columns: list[str]):
 
 st.caption(
     f"{plan.title}　计划期 {plan.period[0]}–{plan.period[1]} 年，基准年 {plan.baseline_year} 年"
+    f"　评估范围：{scope.label}　评估日期：{today.isoformat()}"
 )
+if scope != CITY:
+    st.info(
+        f"{scope.label}：比率类指标按同一要求评价；参保人数、示范单位、基地、专家等全市总量指标"
+        "只显示本区数值及占全市比例（“不分解”），不对照全市目标评价。"
+    )
 
 tab_overview, tab_detail, tab_final = st.tabs(["目标总览", "指标详情", "期末评估"])
 
@@ -70,18 +99,24 @@ with tab_overview:
     overview = overview_table(results, plan)
     counts = overview["状态"].value_counts()
     st.markdown(
-        "　".join(f"**{s}** {int(counts.get(s, 0))} 项" for s in STATUS_COLORS if s != NOT_SPLIT)
+        "　".join(
+            f"**{s}** {int(counts.get(s, 0))} 项"
+            for s in STATUS_COLORS
+            if s != NOT_SPLIT or counts.get(s, 0)
+        )
     )
     st.dataframe(
         _styled(overview, ["状态"]),
         hide_index=True,
-        column_order=["指标", "当前值", "目标", "进度", "状态", "期限", "说明", "定义"],
+        column_order=["指标", "当前值", "目标", "进度", "状态", "说明", "判定规则", "期限", "定义"],
         column_config={
             "进度": st.column_config.ProgressColumn(
                 "进度", min_value=0.0, max_value=1.0, format="percent", width="small"
             ),
             "指标": st.column_config.TextColumn("指标", width="medium", pinned=True),
             "状态": st.column_config.TextColumn("状态", width="small"),
+            "说明": st.column_config.TextColumn("说明", width="large"),
+            "判定规则": st.column_config.TextColumn("判定规则", width="large"),
             "定义": st.column_config.TextColumn("定义", width="large"),
         },
         height=TABLE_ROW_PX * (len(overview) + 1) + 3,
@@ -109,20 +144,32 @@ with tab_detail:
     with right:
         row = overview[overview["指标代码"] == target_id].iloc[0]
         a = r.city
-        delta = None
+        delta, delta_color, arrow = None, "off", "off"
         if t.direction == "reduce_by" and a.value is not None and r.baseline_value:
-            # Leading sign first, so Streamlit draws the arrow the right way.
-            delta = f"{(a.value / r.baseline_value - 1) * 100:+.1f}%（较{r.baseline_year}年）"
+            change = a.value / r.baseline_value - 1
+            met = reduction_met(change, t.target)
+            # Coloured by the target (met / not met), the arrow by the direction.
+            delta = f"{change * 100:+.1f}%（较{r.baseline_year}年；目标 −{(t.target or 0) * 100:g}%，{'已达到' if met else '未达到'}）"
+            delta_color, arrow = verdict_color_name(met), "down" if change < 0 else "up"
         st.metric(
             f"当前值（{a.year}年）" if a.year else "当前值",
-            format_value(a.value, r.info.unit),
+            row["当前值"].split("（")[0] if a.status == NOT_SPLIT else format_value(a.value, r.info.unit),
             delta=delta,
-            delta_color="inverse",
+            delta_color=delta_color,
+            delta_arrow=arrow,
         )
+        if a.ytd_value is not None:
+            st.caption(
+                f"{a.ytd_year}年{a.ytd_label}：{format_value(a.ytd_value, r.info.unit)}（未满一年，不作评价）"
+            )
         st.markdown(f"**目标**：{row['目标']}　**期限**：{row['期限']}")
-        st.markdown(
-            f"**状态**：:{'green' if row['状态'] == MET else 'red' if row['状态'] == MISSED else 'orange'}[{row['状态']}]　{row['说明']}"
-        )
+        wording = wording_of(t)
+        if wording:
+            tol = tolerance_text(t, lambda v: format_value(v, r.info.unit))
+            st.markdown(f"**计划原文**：{wording}" + (f"（按容差评价：{tol}）" if tol else ""))
+        colour = STATUS_COLOR_NAMES.get(a.status, "gray")
+        st.markdown(f"**状态**：:{colour}[{a.status}]　{a.reason}")
+        st.caption(f"判定规则：{a.rule}")
 
     st.altair_chart(trend_chart(r, plan), width="stretch")
     if not r.milestones:
@@ -163,10 +210,12 @@ with tab_final:
     sheets = final_tables(results, plan)
     city = sheets["全市评估"]
     met = int((city["评价"] == MET).sum())
+    not_split = int((city["评价"] == NOT_SPLIT).sum())
     st.markdown(
-        f"全市 **{len(city)}** 项指标中 **{met}** 项达标，**{int((city['评价'] == MISSED).sum())}** 项未达标。"
+        f"{scope.label} **{len(city)}** 项指标中 **{met}** 项达标，**{int((city['评价'] == MISSED).sum())}** 项未达标"
+        + (f"，**{not_split}** 项为全市总量指标（不分解）。" if not_split else "。")
     )
-    st.markdown("**全市**")
+    st.markdown(f"**{scope.label}**")
     st.dataframe(
         _styled(city, ["评价"]),
         hide_index=True,
@@ -175,7 +224,8 @@ with tab_final:
         column_config={"指标": st.column_config.TextColumn("指标", width="large")},
     )
     st.markdown(
-        "**分区县（统计单元）**　比率类指标按区县分别评价；总量类指标为全市目标，标“不分解”。"
+        "**分区县（统计单元）**　比率类指标按区县分别评价；总量类指标为全市目标，标“不分解”，"
+        "只显示各区县数值及占全市比例（计划分解到区县的按分解目标评价）。"
     )
     matrix = sheets["分区汇总"]
     st.dataframe(

@@ -19,11 +19,12 @@ from gsyf_geo.domain import DISTRICT_BY_ADCODE
 from gsyf_geo.geography import reporting_units
 from gsyf_geo.layers.accidents import accident_layer
 from gsyf_geo.layers.basemaps import add_basemap
-from gsyf_geo.layers.bases import base_layer
+from gsyf_geo.layers.bases import base_layer, base_target
 from gsyf_geo.layers.disease import disease_layer
 from gsyf_geo.layers.districts import district_layer
 from gsyf_geo.layers.offline import make_offline_map
-from gsyf_geo.layers.projects import project_layer
+from gsyf_geo.layers.projects import project_layer, project_target
+from gsyf_geo.plan import Plan
 
 APPROXIMATE_NOTE = "经开区范围按乡镇中心近似划分（示意）"
 
@@ -35,7 +36,10 @@ def unit_bounds(units: gpd.GeoDataFrame, unit: str) -> list[list[float]]:
     return [[float(south), float(west)], [float(north), float(east)]]
 
 
-def build_risk_map(state: MapState, view: FilteredView, table: pd.DataFrame) -> tuple[folium.Map, bool]:
+def build_risk_map(
+    state: MapState, view: FilteredView, table: pd.DataFrame, *, plan: Plan | None = None,
+    city_bases: int | None = None,
+) -> tuple[folium.Map, bool]:
     """The base risk map for a state.
 
     Parameters
@@ -46,6 +50,11 @@ def build_risk_map(state: MapState, view: FilteredView, table: pd.DataFrame) -> 
         The filtered rows (:func:`gsyf_geo.analysis.filters.apply_state`).
     table
         Indicators per reporting unit (:func:`gsyf_geo.analysis.indicators.unit_indicators`).
+    plan
+        The plan whose targets the project and base legends show (none without it).
+    city_bases
+        Bases built in the whole city, for a district or unit view: its legend then gives
+        the unit's share of the city instead of the city target.
 
     Returns
     -------
@@ -81,11 +90,14 @@ def build_risk_map(state: MapState, view: FilteredView, table: pd.DataFrame) -> 
     if "accidents" in state.layers:
         accident_layer(view.injuries, gcj02=gcj02).add_to(m)
     if "projects" in state.layers:
-        project_layer(view.projects, gcj02=gcj02).add_to(m)
+        project_layer(view.projects, target=project_target(plan), gcj02=gcj02).add_to(m)
     if "disease" in state.layers:
         disease_layer(units, table, gcj02=gcj02).add_to(m)
     if "bases" in state.layers:
-        base_layer(view.bases, year=view.years[1], gcj02=gcj02).add_to(m)
+        base_layer(
+            view.bases, year=view.years[1], target=base_target(plan),
+            city_existing=None if state.unit == "city" else city_bases, gcj02=gcj02,
+        ).add_to(m)  # fmt: skip
     return m, gcj02
 
 

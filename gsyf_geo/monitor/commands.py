@@ -57,20 +57,7 @@ def targets(args: argparse.Namespace) -> int:
             "scope": str(scope),
             "as_of": as_of.isoformat(),
             "demo": store.holds_demo_data,
-            "targets": [
-                {
-                    "id": r.target.id,
-                    "name": r.target.name,
-                    "metric": r.target.metric,
-                    "status": r.city.status,
-                    "year": r.city.year,
-                    "value": r.city.value,
-                    "required": r.city.required,
-                    "progress": r.city.progress,
-                    "values": {str(y): v for y, v in r.values.city.items()},
-                }
-                for r in results
-            ],
+            "targets": [_target_json(r, row) for r, row in zip(results, table.itertuples(), strict=True)],
         }
         print(json.dumps(out, ensure_ascii=False))
         return 0
@@ -80,5 +67,45 @@ def targets(args: argparse.Namespace) -> int:
         progress = "" if row.进度 is None or row.进度 != row.进度 else f"{row.进度 * 100:5.1f}%"
         print(
             f"  [{row.状态}] {row.指标}\n      当前 {row.当前值}  目标 {row.目标}  进度 {progress}"
+            f"\n      说明 {row.说明}\n      规则 {row.判定规则}"
         )
     return 0
+
+
+def _target_json(r, row) -> dict:
+    """One target of ``targets --json``: the verdict, the rule applied and its inputs.
+
+    ``status`` is the scope's verdict (``不分解`` for a city total in a district or unit);
+    ``share_of_city`` is the scope's part of the city value in the judged year (city totals
+    in a district or unit), ``ytd`` the running year's year-to-date value (never judged).
+    """
+    a = r.city
+    city_value = r.whole_city.get(a.year) if a.year is not None else None
+    share = None
+    if r.scope.kind != "city" and a.value is not None and city_value:
+        share = a.value / city_value
+    return {
+        "id": r.target.id,
+        "name": r.target.name,
+        "metric": r.target.metric,
+        "status": a.status,
+        "final": a.final,
+        "year": a.year,
+        "value": a.value,
+        "value_text": row.当前值,
+        "target_text": row.目标,
+        "required": a.required,
+        "progress": a.progress,
+        "met": a.met,
+        "reason": a.reason,
+        "rule": a.rule,
+        "missed_years": list(a.missed_years),
+        "unjudged_years": list(a.unjudged_years),
+        "sample": a.sample,
+        "ytd": None
+        if a.ytd_value is None
+        else {"year": a.ytd_year, "value": a.ytd_value, "label": a.ytd_label},
+        "city_value": city_value,
+        "share_of_city": share,
+        "values": {str(y): v for y, v in r.values.city.items()},
+    }

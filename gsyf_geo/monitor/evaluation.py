@@ -1,11 +1,20 @@
 """All targets of a plan at once: the overview, the district drill-down, the final evaluation.
 
 :func:`evaluate_plan` computes every target (:mod:`gsyf_geo.monitor.values`) and judges it
-(:mod:`gsyf_geo.monitor.status`) city-wide and, where meaningful, per reporting unit. A
-target is judged per unit when its metric is a ratio or rate (coverage, accident rate,
-share, insurance rate): the city requirement applies to every unit alike. Counts and stocks
-(insured persons, demonstration units, bases, experts …) are city totals; units only
-contribute to them, so their unit rows show values and :data:`~gsyf_geo.monitor.status.NOT_SPLIT`.
+(:mod:`gsyf_geo.monitor.status`) in a scope (the city, a district or a reporting unit) and,
+where meaningful, per reporting unit. Values use only records dated on or before the
+evaluation date.
+
+Scope rules (the same for the page, the map and ``targets --scope``):
+
+- A target is judged per unit (and in a district scope) when its metric is a ratio or rate
+  (coverage, accident rate, share, insurance rate): the city requirement applies to every
+  unit alike, unless the plan gives the unit its own value (``Target.unit_targets``).
+- Counts and stocks (insured persons, demonstration units, bases, experts …) are city
+  totals. In a unit or district they are shown as that unit's *contribution* and its share
+  of the city (“155,371人，占全市 8.1%”) with :data:`~gsyf_geo.monitor.status.NOT_SPLIT`,
+  never judged against the city target. Where the plan's ``unit_targets`` give the unit
+  (every unit of a district) its own share of the target, the unit is judged against it.
 
 The tables here carry Chinese column names (they are what the page shows and what the
 exports contain); :func:`to_excel` and :func:`to_csv` write them.
@@ -13,9 +22,10 @@ exports contain); :func:`to_excel` and :func:`to_csv` write them.
 
 from __future__ import annotations
 
+import inspect
 import io
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -30,7 +40,11 @@ from gsyf_geo.monitor.status import (
     baseline_year_of,
     deadline_of,
     expected_path,
+    is_complete,
+    judged_every_year,
     required_value,
+    tolerance_text,
+    ytd_label,
 )
 from gsyf_geo.monitor.values import (
     POPULATIONS,
@@ -39,12 +53,15 @@ from gsyf_geo.monitor.values import (
     format_value,
     metric_info,
     metric_values,
+    units_in_scope,
 )
 from gsyf_geo.plan import RATIO_UNIT, Plan, Target
 from gsyf_geo.store import CITY, Scope, Store
 
 __all__ = [
+    "CITY_TOTAL_RULE",
     "MilestoneCheck",
+    "contribution_text",
     "TargetResult",
     "evaluate_plan",
     "evaluate_target",
@@ -77,9 +94,18 @@ class MilestoneCheck:
     note: str
 
 
+CITY_TOTAL_RULE = "全市总量指标：区县（统计单元）只显示其数值及占全市比例，不对照全市目标评价"
+"""The rule shown beside a city total in a unit or district."""
+
+
 @dataclass(frozen=True)
 class TargetResult:
-    """A target with its values, city-wide status, per-unit statuses and milestones."""
+    """A target with its values, the scope's status, per-unit statuses and milestones.
+
+    ``city`` is the assessment of the whole scope (the city, or the district/unit asked
+    for); ``city_values`` are the whole city's values (equal to ``values.city`` for the
+    city scope), the denominator of a unit's share.
+    """
 
     target: Target
     info: MetricInfo
@@ -88,6 +114,15 @@ class TargetResult:
     city: Assessment
     units: dict[str, Assessment | None]
     milestones: tuple[MilestoneCheck, ...]
+    scope: Scope = CITY
+    city_values: Mapping[int, float | None] | None = None
+    as_of: date | None = None
+
+    def year_label(self, year: int) -> str:
+        """``"2024年"``, or ``"2024年（截至3月31日）"`` for the year not over on ``as_of``."""
+        if self.as_of is not None and not is_complete(year, self.as_of) and year <= self.as_of.year:
+            return f"{year}年（{ytd_label(self.as_of)}）"
+        return f"{year}年"
 
     @property
     def split(self) -> bool:
@@ -97,6 +132,47 @@ class TargetResult:
     @property
     def baseline_value(self) -> float | None:
         return self.values.city.get(self.baseline_year)
+
+    @property
+    def whole_city(self) -> Mapping[int, float | None]:
+        """The whole city's values (the scope's own when the scope is the city)."""
+        return self.city_values if self.city_values is not None else self.values.city
+
+    def contribution_year(self, unit_values: Mapping[int, float | None]) -> int | None:
+        """The year a unit's contribution is shown for: the scope's judged year, else (no
+        value then) the latest earlier complete year with a value."""
+        year = self.city.year
+        if year is not None and unit_values.get(year) is not None:
+            return year
+        last = year if year is not None else max(self.values.years)
+        if self.as_of is not None:
+            last = min(last, self.as_of.year - 1)
+        years = [y for y, v in unit_values.items() if v is not None and y <= last]
+        return max(years) if years else year
+
+    def contribution(self, unit_values: Mapping[int, float | None], year: int | None) -> str:
+        """A unit's (or the scope's) value in ``year`` and its share of the city."""
+        if year is None:
+            return NO_DATA
+        return contribution_text(unit_values.get(year), self.whole_city.get(year), self.info.unit)
+
+
+def contribution_text(value: float | None, city_value: float | None, unit: str) -> str:
+    """``"155,371人，占全市 8.1%"``: a unit's part of a city total (exact count)."""
+    if value is None:
+        return NO_DATA
+    shown = f"{value:,.0f}{unit}" if unit in ("人", "家", "名") else format_value(value, unit)
+    if city_value is None or city_value <= 0:
+        return shown
+    return f"{shown}，占全市 {value / city_value * 100:.1f}%"
+
+
+def _unit_target_for(target: Target, codes: list[str]) -> float | None:
+    """The plan's own target for these reporting units (summed), when it gives every one."""
+    unit_targets = getattr(target, "unit_targets", None) or {}
+    if not codes or not all(c in unit_targets for c in codes):
+        return None
+    return float(sum(unit_targets[c] for c in codes))
 
 
 def current_plan(plans: Sequence[Plan], today: date) -> Plan | None:
@@ -116,8 +192,32 @@ def plan_has_ended(plan: Plan, as_of: date) -> bool:
     return as_of > date(plan.period[1], 12, 31)
 
 
+def _metric_values(
+    store: Store,
+    plan: Plan,
+    target: Target,
+    scope: Scope,
+    cache: dict,
+    as_of: date,
+    **kw,
+) -> MetricValues:
+    """:func:`metric_values` with ``as_of`` where it takes one (records up to that day)."""
+    if _TAKES_AS_OF:
+        kw["as_of"] = as_of
+    return metric_values(store, plan, target, scope, cache=cache, **kw)
+
+
+_TAKES_AS_OF = "as_of" in inspect.signature(metric_values).parameters
+
+
 def _milestone_checks(
-    store: Store, plan: Plan, target: Target, values: MetricValues, scope: Scope, cache: dict
+    store: Store,
+    plan: Plan,
+    target: Target,
+    values: MetricValues,
+    scope: Scope,
+    cache: dict,
+    as_of: date,
 ) -> tuple[MilestoneCheck, ...]:
     base = values.city.get(baseline_year_of(plan, target))
     checks = []
@@ -127,8 +227,8 @@ def _milestone_checks(
         if m.scope:
             scope_text = m.scope
             if target.metric == "training_coverage":
-                narrow = metric_values(
-                    store, plan, target, scope, years=[m.year], population="priority", cache=cache
+                narrow = _metric_values(
+                    store, plan, target, scope, cache, as_of, years=[m.year], population="priority"
                 )
                 actual = narrow.city[m.year]
                 scope_text = POPULATIONS["priority"]
@@ -140,7 +240,7 @@ def _milestone_checks(
         if target.direction == "reduce_by":
             required = None if base is None else base * (1.0 - m.value)
         met: bool | None = None
-        if actual is not None and required is not None:
+        if actual is not None and required is not None and is_complete(m.year, as_of):
             met = (
                 actual >= required - 1e-12
                 if target.direction == "at_least"
@@ -158,16 +258,57 @@ def evaluate_target(
     scope: Scope = CITY,
     cache: dict | None = None,
 ) -> TargetResult:
-    """Compute and judge one target (see the module docstring)."""
+    """Compute and judge one target in ``scope`` (see the module docstring)."""
     cache = {} if cache is None else cache
     info = metric_info(target)
-    values = metric_values(store, plan, target, scope, cache=cache)
-    city = assess(target, values.city, plan, as_of)
+    values = _metric_values(store, plan, target, scope, cache, as_of)
+    city_values = (
+        values.city
+        if scope.kind == "city"
+        else _metric_values(store, plan, target, CITY, cache, as_of).city
+    )
+    samples = getattr(values, "samples", None)
+    unit_samples = getattr(values, "unit_samples", None) or {}
     split = info.intensive and info.by_unit
-    units: dict[str, Assessment | None] = {
-        u: (assess(target, vals, plan, as_of) if split else None)
-        for u, vals in values.units.items()
-    }
+
+    def judged(vals, smp, own: float | None) -> Assessment:
+        t = target if own is None else replace(target, target=own, milestones=())
+        a = assess(t, vals, plan, as_of, smp)
+        if own is not None:
+            a = replace(a, rule=f"按计划分解到本单元的目标（{format_value(own, info.unit)}）；{a.rule}")
+        return a
+
+    def contribution(vals: Mapping[int, float | None], label: str) -> Assessment:
+        a = assess(target, vals, plan, as_of)
+        if not info.by_unit:
+            text = "该指标仅有全市数据，不分区县统计"
+            return replace(a, status=NOT_SPLIT, value=None, required=None, expected=None,
+                           progress=None, met=None, missed_years=(), unjudged_years=(),
+                           reason=text, rule=CITY_TOTAL_RULE)  # fmt: skip
+        year = a.year
+        if year is None or vals.get(year) is None:  # the latest complete year with a value
+            year = _latest_complete(vals, plan, as_of, before=year) or year
+        shown = contribution_text(vals.get(year), city_values.get(year), info.unit) if year else NO_DATA
+        reason = f"{label}{shown}（{year}年），全市目标不分解到区县" if year else f"{label}无数据"
+        return replace(a, status=NOT_SPLIT, year=year, value=vals.get(year) if year else None,
+                       required=None, expected=None, progress=None, met=None, missed_years=(),
+                       unjudged_years=(), reason=reason, rule=CITY_TOTAL_RULE)  # fmt: skip
+
+    if scope.kind == "city":
+        city = judged(values.city, samples, None)
+    else:
+        own = _unit_target_for(target, units_in_scope(scope))
+        if own is not None or info.intensive:
+            city = judged(values.city, samples, own)
+        else:
+            city = contribution(values.city, f"{scope.label}：")
+    units: dict[str, Assessment | None] = {}
+    for u, vals in values.units.items():
+        own = _unit_target_for(target, [u])
+        if split or own is not None:
+            units[u] = judged(vals, unit_samples.get(u), own)
+        else:
+            units[u] = None
     return TargetResult(
         target=target,
         info=info,
@@ -175,8 +316,20 @@ def evaluate_target(
         baseline_year=baseline_year_of(plan, target),
         city=city,
         units=units,
-        milestones=_milestone_checks(store, plan, target, values, scope, cache),
+        milestones=_milestone_checks(store, plan, target, values, scope, cache, as_of),
+        scope=scope,
+        city_values=city_values,
+        as_of=as_of,
     )
+
+
+def _latest_complete(
+    vals: Mapping[int, float | None], plan: Plan, as_of: date, before: int | None = None
+) -> int | None:
+    """The latest complete plan year with a value (not after ``before``)."""
+    last = as_of.year - 1 if before is None else min(before, as_of.year - 1)
+    years = [y for y, v in vals.items() if v is not None and plan.period[0] <= y <= last]
+    return max(years) if years else None
 
 
 def evaluate_plan(
@@ -191,31 +344,57 @@ def evaluate_plan(
 # --------------------------------------------------------------------------- texts
 
 
-def target_text(result: TargetResult) -> str:
-    """The requirement in words: ``"≥ 100.0%"``, ``"较2020年降低≥20%（≤ 38.2 起/万人）"``."""
+def target_text(result: TargetResult, assessment: Assessment | None = None) -> str:
+    """The requirement in words: ``"≥ 100.0%"``, ``"较2020年降低≥20%（≤ 38.2 起/万人）"``,
+    ``"每年 ≥ 90.0%"`` (长期坚持), ``"≥ 10家（10家左右：≥ 9家即达标（容差10%））"``; a city
+    total in a district reads ``"全市 ≥ 198.0万人（不分解到区县）"``."""
     t = result.target
     unit = result.info.unit
-    if t.direction == "at_least":
-        return f"≥ {format_value(t.target, unit)}"
-    if t.direction == "at_most":
-        return f"≤ {format_value(t.target, unit)}"
-    if t.direction == "reduce_by":
+    a = assessment or result.city
+    every = "每年 " if judged_every_year(t) else ""
+    tol = tolerance_text(t, lambda v: format_value(v, unit))
+    if t.direction in ("at_least", "at_most"):
+        sign = "≥" if t.direction == "at_least" else "≤"
+        text = f"{every}{sign} {format_value(t.target, unit)}" + (f"（{tol}）" if tol else "")
+    elif t.direction == "reduce_by":
         text = f"较{result.baseline_year}年降低≥{(t.target or 0) * 100:.0f}%"
         required = required_value(t, result.baseline_value)
-        return text + (f"（≤ {format_value(required, unit)}）" if required is not None else "")
-    return f"逐年降低（自{result.baseline_year}年起）"
+        text += f"（≤ {format_value(required, unit)}）" if required is not None else ""
+    else:
+        text = f"逐年降低（自{result.baseline_year}年起）"
+    if a.status == NOT_SPLIT:
+        return f"全市 {text}（不分解到区县）"
+    return text
 
 
 def value_text(result: TargetResult, assessment: Assessment | None = None,
-               baseline_value: float | None = None) -> str:  # fmt: skip
-    """The judged value with its year (and the change for ``reduce_by``)."""
+               baseline_value: float | None = None,
+               unit_values: Mapping[int, float | None] | None = None) -> str:  # fmt: skip
+    """The judged value with its year (and the change for ``reduce_by``), then the running
+    year's year-to-date value (“；2024年截至3月31日 95.0%”), which is never judged.
+
+    A city total in a unit or district reads as the unit's contribution: ``"155,371人，占全市
+    8.1%（2025年）"`` (``unit_values``: the unit's values; default the scope's).
+    """
     a = assessment or result.city
     base = result.baseline_value if assessment is None else baseline_value
-    if a.value is None:
-        return NO_DATA
-    text = f"{format_value(a.value, result.info.unit)}（{a.year}年）"
-    if result.target.direction == "reduce_by" and base:
-        text += f"，较{result.baseline_year}年{(a.value / base - 1) * 100:+.1f}%"
+    unit = result.info.unit
+    if a.status == NOT_SPLIT:
+        if not result.info.by_unit:
+            text = "仅全市统计"
+        elif a.year is None:
+            text = NO_DATA
+        else:
+            own = result.values.city if unit_values is None else unit_values
+            text = f"{result.contribution(own, a.year)}（{a.year}年）"
+    elif a.value is None:
+        text = NO_DATA
+    else:
+        text = f"{format_value(a.value, unit)}（{a.year}年）"
+        if result.target.direction == "reduce_by" and base:
+            text += f"，较{result.baseline_year}年{(a.value / base - 1) * 100:+.1f}%"
+    if a.ytd_value is not None:
+        text += f"；{a.ytd_year}年{a.ytd_label} {format_value(a.ytd_value, unit)}（未满一年，不作评价）"
     return text
 
 
@@ -235,7 +414,8 @@ def definition_text(result: TargetResult) -> str:
 
 
 def overview_table(results: Sequence[TargetResult], plan: Plan) -> pd.DataFrame:
-    """One row per target: 指标, 定义, 当前值, 目标, 期限, 进度 (0..1), 状态, 说明, 指标代码."""
+    """One row per target: 指标, 定义, 当前值, 目标, 期限, 进度 (0..1), 状态, 说明, 判定规则,
+    指标代码."""
     rows = []
     for r in results:
         rows.append(
@@ -248,6 +428,7 @@ def overview_table(results: Sequence[TargetResult], plan: Plan) -> pd.DataFrame:
                 "进度": r.city.progress,
                 "状态": r.city.status,
                 "说明": r.city.reason,
+                "判定规则": r.city.rule,
                 "指标代码": r.target.id,
             }
         )
@@ -259,13 +440,21 @@ def _unit_name(code: str) -> str:
     return unit.name if unit else CITY_NAME
 
 
+def _scope_name(scope: Scope) -> str:
+    return CITY_NAME if scope.kind == "city" else scope.label
+
+
 def unit_table(result: TargetResult) -> pd.DataFrame:
-    """The drill-down by reporting unit: one row per unit (and 全市), formatted values by year,
-    the judged value and the status (:data:`NOT_SPLIT` for city totals)."""
+    """The drill-down by reporting unit: one row per unit (the scope first), formatted values
+    by year (the running year marked “截至M月D日”), the status and its reason.
+
+    A city total is not judged per unit: its unit rows read :data:`NOT_SPLIT` with the unit's
+    contribution and share of the city (“155,371人，占全市 8.1%（2025年）”).
+    """
     unit = result.info.unit
     rows = []
     entries: list[tuple[str, Mapping[int, float | None], Assessment | None]] = [
-        (CITY_NAME, result.values.city, result.city)
+        (_scope_name(result.scope), result.values.city, result.city)
     ]
     entries += [
         (_unit_name(u), vals, result.units.get(u)) for u, vals in result.values.units.items()
@@ -273,9 +462,17 @@ def unit_table(result: TargetResult) -> pd.DataFrame:
     for name, vals, a in entries:
         row: dict[str, object] = {"统计单元": name}
         for y in result.values.years:
-            row[f"{y}年"] = format_value(vals.get(y), unit)
+            row[result.year_label(y)] = format_value(vals.get(y), unit)
         row["状态"] = a.status if a is not None else NOT_SPLIT
-        row["说明"] = a.reason if a is not None else "全市总量指标，不分解到统计单元"
+        year = result.contribution_year(vals)
+        if a is not None:
+            row["说明"] = a.reason
+        elif year is None:
+            row["说明"] = "全市总量指标，不分解到统计单元"
+        else:
+            row["说明"] = (
+                f"全市总量指标，不分解：{result.contribution(vals, year)}（{year}年）"
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -360,9 +557,11 @@ def milestone_table(result: TargetResult) -> pd.DataFrame:
 def final_tables(results: Sequence[TargetResult], plan: Plan) -> dict[str, pd.DataFrame]:
     """The final evaluation as three tables (keys are the Excel sheet names).
 
-    ``全市评估``: one row per target (目标, 期限, 评价年份, 实际值, 评价, 说明).
-    ``分区评估``: one row per target and unit (the city first), long format.
-    ``分区汇总``: targets × units (the city first) matrix of statuses.
+    ``全市评估``: one row per target (目标, 期限, 评价年份, 实际值, 评价, 说明, 判定规则) —
+    for the evaluated scope (the city unless a scope was asked for).
+    ``分区评估``: one row per target and unit (the scope first), long format; city totals
+    show the unit's contribution and share of the city, 评价 :data:`NOT_SPLIT`.
+    ``分区汇总``: targets × units (the scope first) matrix of statuses.
     """
     city_rows, long_rows = [], []
     for r in results:
@@ -378,11 +577,12 @@ def final_tables(results: Sequence[TargetResult], plan: Plan) -> dict[str, pd.Da
                 "实际值": value_text(r),
                 "评价": r.city.status,
                 "说明": r.city.reason,
+                "判定规则": r.city.rule,
             }
         )
         long_rows.append(
-            {**common, "统计单元": CITY_NAME, "评价年份": r.city.year, "实际值": value_text(r),
-             "评价": r.city.status, "说明": r.city.reason}
+            {**common, "统计单元": _scope_name(r.scope), "评价年份": r.city.year,
+             "实际值": value_text(r), "评价": r.city.status, "说明": r.city.reason}
         )  # fmt: skip
         for u, vals in r.values.units.items():
             a = r.units.get(u)
@@ -391,9 +591,9 @@ def final_tables(results: Sequence[TargetResult], plan: Plan) -> dict[str, pd.Da
                 shown = value_text(r, a, base)
                 year, status, reason = a.year, a.status, a.reason
             else:
-                year = r.city.year
-                shown = format_value(vals.get(year), r.info.unit) if year else NO_DATA
-                status, reason = NOT_SPLIT, "全市总量指标，不分解到统计单元"
+                year = r.contribution_year(vals)
+                shown = f"{r.contribution(vals, year)}（{year}年）" if year else NO_DATA
+                status, reason = NOT_SPLIT, CITY_TOTAL_RULE
             long_rows.append(
                 {**common, "统计单元": _unit_name(u), "评价年份": year, "实际值": shown,
                  "评价": status, "说明": reason}
@@ -451,9 +651,14 @@ def to_excel(sheets: Mapping[str, pd.DataFrame], title: str | None = None) -> by
                         cell.fill = PatternFill("solid", fgColor="FF" + colour.lstrip("#").upper())
                         cell.font = Font(color="FFFFFF", bold=True)
             ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+            from gsyf_geo.tabular import strings_as_text
+
+            strings_as_text(ws)  # text stays text, never a formula
     return buf.getvalue()
 
 
 def to_csv(df: pd.DataFrame) -> bytes:
     """CSV in UTF-8 with a byte-order mark, so that Excel on Windows shows the Chinese."""
-    return df.to_csv(index=False).encode("utf-8-sig")
+    from gsyf_geo.tabular import to_csv_bytes
+
+    return to_csv_bytes(df)  # text that would run as a formula gets a leading '
