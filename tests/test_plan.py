@@ -713,3 +713,17 @@ def test_malformed_new_fields_raise(tmp_path: Path, case: str) -> None:
 def test_key_industry_set_default_is_the_catalogue() -> None:
     ks = KeyIndustrySet.default()
     assert ks.industries == KEY_INDUSTRIES and ks.ids == {k.id for k in KEY_INDUSTRIES}
+
+
+def test_new_clauses_quote_the_plan_text(plan: Plan) -> None:
+    if not PLAN_TEXT.is_file():
+        pytest.skip(f"plan text not available at {PLAN_TEXT}")
+    import re
+
+    text = PLAN_TEXT.read_text(encoding="utf-8")
+    clauses = [r.clause for r in plan.recurring] + [plan.target("key_industry_enrollment").clause]
+    quotes = [q for c in clauses for q in re.findall(r"“([^”]+)”", c)]
+    assert len(quotes) >= len(clauses)
+    for q in quotes:
+        assert q in text, q
+    assert "10家左右" in text and plan.target("training_bases").wording == "10家左右"
