@@ -55,7 +55,11 @@ def _import_args(p: argparse.ArgumentParser) -> None:
 @command("import", _import_args)
 def import_command(args: argparse.Namespace) -> int:
     """Import a file of enterprises, projects, bases, injuries, diseases or training records."""
-    from gsyf_geo.importing.load import import_file
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from gsyf_geo.importing.limits import MB, import_limits
+    from gsyf_geo.importing.load import STORE_ERROR_MESSAGE, import_file_guarded
+    from gsyf_geo.importing.problems import BUSY_MESSAGE, is_store_busy
 
     if not _check_kind(args.kind):
         return EXIT_USAGE
@@ -66,33 +70,47 @@ def import_command(args: argparse.Namespace) -> int:
     if not path.is_file():
         _err(f"找不到文件：{path}")
         return EXIT_USAGE
+    limits = import_limits()
     try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:  # refused before it is read into memory
+            _err(f"文件超过 {limits.max_bytes // MB:,} MB 的上限（现为 {size / MB:,.1f} MB）：请分成几个文件导入"
+                 f"（上限可用环境变量 GSYF_IMPORT_MAX_MB 调整）")  # fmt: skip
+            return EXIT_REJECTED
         data = path.read_bytes()
     except OSError as exc:
         _err(f"无法读取文件 {path}：{exc.strerror or exc}")
         return EXIT_USAGE
-    store = _store()
     started = time.perf_counter()
     try:
-        result = import_file(store, args.kind, data, path.name, crs=args.crs.strip().lower(),
-                             partial=args.partial, user=args.user)  # fmt: skip
+        store = _store()
+        result, failure = import_file_guarded(store, args.kind, data, path.name, crs=args.crs.strip().lower(),
+                                              partial=args.partial, user=args.user)  # fmt: skip
     except KeyboardInterrupt:
         _err("导入已中断，库中数据未改变。")
         return EXIT_INTERRUPTED
+    except SQLAlchemyError as exc:
+        _err(BUSY_MESSAGE if is_store_busy(exc) else STORE_ERROR_MESSAGE)
+        return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - a bug must not show users a traceback
-        _err(f"导入失败（程序内部错误：{exc.__class__.__name__}: {exc}），库中数据未改变。请将此信息告知管理员。")
+        _err(f"导入失败（程序内部错误：{exc.__class__.__name__}），库中数据未改变。请将此信息告知管理员。")
+        return EXIT_INTERRUPTED
+    if failure is not None:
+        _err(failure)
         return EXIT_INTERRUPTED
     for line in result.summary_lines():
         print(line)
     errors = [p for p in result.problems if p.is_error]
+    total_errors = len(errors) + result.omitted.get("error", 0)
     for p in errors[:20]:
         print(f"  {p}")
-    if len(errors) > 20:
-        print(f"  ……共 {len(errors)} 条错误" + ("，完整清单见报告" if args.report else "；用 --report 写出完整清单"))
+    if total_errors > 20:
+        print(f"  ……共 {total_errors:,} 条错误" + ("，清单见报告" if args.report else "；用 --report 写出清单"))
     if args.report:
         try:
             Path(args.report).write_bytes(result.report_csv())
-            print(f"问题清单：{args.report}（{len(result.problems)} 条）")
+            more = sum(result.omitted.values())
+            print(f"问题清单：{args.report}（{len(result.problems):,} 条" + (f"，另有 {more:,} 条未列出）" if more else "）"))
         except OSError as exc:
             _err(f"无法写入报告 {args.report}：{exc.strerror or exc}")
     print(f"用时 {time.perf_counter() - started:.1f} s")

@@ -19,6 +19,7 @@ from gsyf_geo.domain import DISTRICT_BY_ADCODE, JKQ
 from gsyf_geo.geography import towns
 from gsyf_geo.importing import schema as S
 from gsyf_geo.store import CITY, Scope, Store
+from gsyf_geo.tabular import neutralize_csv_cell, strings_as_text
 
 FORMATS = ("csv", "xlsx")
 _REQUIRED_FILL = "FDE9D9"
@@ -105,7 +106,11 @@ def export_frame(store: Store, kind: str, scope: Scope = CITY) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV in UTF-8 with BOM (Excel opens it as UTF-8); dates as ``YYYY-MM-DD``."""
+    """CSV in UTF-8 with BOM (Excel opens it as UTF-8); dates as ``YYYY-MM-DD``.
+
+    Text that a spreadsheet would run as a formula gets a leading ``'``
+    (:func:`gsyf_geo.tabular.neutralize_csv_cell`); the importer takes it off again.
+    """
     text = pd.DataFrame(
         {c: [_csv_text(v) for v in frame[c]] for c in frame.columns}, columns=frame.columns, dtype=object
     )
@@ -121,6 +126,8 @@ def _csv_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, str):
+        return neutralize_csv_cell(value)
     return str(value)
 
 
@@ -132,6 +139,8 @@ def to_xlsx_bytes(
     format_rows: int = 0,
 ) -> bytes:
     """An XLSX workbook: the data sheet (codes as text, dates as dates), optional notes sheet.
+
+    Text is written as string cells, never as formulas (``=HYPERLINK(…)`` stays text).
 
     ``format_rows``: format this many rows below the header even if empty (templates, so
     that codes typed in later stay text).
@@ -161,6 +170,7 @@ def to_xlsx_bytes(
         if fmt:
             for r in range(2, max(ws.max_row, format_rows + 1) + 1):
                 ws.cell(row=r, column=j).number_format = fmt
+    strings_as_text(ws)
     ws.freeze_panes = "A2"
     if notes is not None:
         ns = wb.create_sheet("说明")
@@ -170,6 +180,7 @@ def to_xlsx_bytes(
         for j in range(1, len(notes.columns) + 1):
             ns.cell(row=1, column=j).font = Font(bold=True)
             ns.column_dimensions[get_column_letter(j)].width = 24 if j < len(notes.columns) else 60
+        strings_as_text(ns)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

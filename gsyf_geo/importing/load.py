@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-import io
 import math
 import os
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,13 +37,23 @@ from gsyf_geo.domain import (
 )
 from gsyf_geo.importing import geocode as G
 from gsyf_geo.importing import schema as S
-from gsyf_geo.importing.problems import ERROR, WARNING, ImportFileError, Problem
+from gsyf_geo.importing.problems import (
+    BUSY_MESSAGE,
+    ERROR,
+    WARNING,
+    ImportFileError,
+    Problem,
+    StoreBusyError,
+    is_store_busy,
+)
 from gsyf_geo.importing.readers import read_table
 from gsyf_geo.importing.validate import Parsed, parse_table
 from gsyf_geo.store import CITY, KINDS, Scope, Store
+from gsyf_geo.tabular import to_csv_bytes
 
 ProgressFn = Callable[[float, str], None]
 WRITE_CHUNK = 1_000
+_NAME_CODES_LISTED = 3  # other codes named in a same-name note
 _FLOAT_TOL = 1e-9
 
 # How a row got its place, for the summary (beyond the stored geocode sources).
@@ -111,8 +121,13 @@ class Prepared:
         return [r for r in self.frame.index if r not in self.bad_rows]
 
     @property
+    def omitted(self) -> dict[str, int]:
+        """Problems left out of :attr:`problems` (over the limit), by level."""
+        return dict(self.parsed.omitted) if self.parsed else {}
+
+    @property
     def error_count(self) -> int:
-        return sum(1 for p in self.problems if p.level == ERROR)
+        return sum(1 for p in self.problems if p.level == ERROR) + self.omitted.get(ERROR, 0)
 
 
 @dataclass
@@ -134,6 +149,7 @@ class ImportResult:
     problems: list[Problem] = field(default_factory=list)
     batch_id: int | None = None
     file_format: str | None = None
+    omitted: dict[str, int] = field(default_factory=dict)  # problems left out of the list, by level
 
     @property
     def loaded(self) -> bool:
@@ -154,10 +170,11 @@ class ImportResult:
             lines.append("定位：" + "；".join(parts))
         if self.flagged:
             lines.append(f"超出所填辖市区（已保留并标记）：{self.flagged} 行")
-        errors = sum(1 for p in self.problems if p.level == ERROR)
-        warnings_ = sum(1 for p in self.problems if p.level == WARNING)
+        errors = sum(1 for p in self.problems if p.level == ERROR) + self.omitted.get(ERROR, 0)
+        warnings_ = sum(1 for p in self.problems if p.level == WARNING) + self.omitted.get(WARNING, 0)
         if errors or warnings_:
-            lines.append(f"问题：错误 {errors} 条，提示 {warnings_} 条")
+            shown = f"（清单列出前 {len(self.problems):,} 条）" if self.omitted else ""
+            lines.append(f"问题：错误 {errors:,} 条，提示 {warnings_:,} 条{shown}")
         verdict = {
             "done": "结果：已导入。",
             "unchanged": "结果：与库中数据相同，未做任何改动。",
@@ -174,7 +191,7 @@ class ImportResult:
 
     def report_csv(self) -> bytes:
         """The problems as CSV in UTF-8 with BOM (Excel opens it with the right encoding)."""
-        return report_csv(self.problems)
+        return report_csv(self.problems, sum(self.omitted.values()))
 
 
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
@@ -189,10 +206,15 @@ def problems_frame(problems: list[Problem]) -> pd.DataFrame:
     )
 
 
-def report_csv(problems: list[Problem]) -> bytes:
-    buf = io.StringIO()
-    problems_frame(problems).to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8-sig")
+def report_csv(problems: list[Problem], omitted: int = 0) -> bytes:
+    """The problems as CSV (UTF-8 with BOM, text kept as text); a last line counts the
+    problems left out of the list (see :class:`~gsyf_geo.importing.limits.ImportLimits`)."""
+    frame = problems_frame(problems)
+    if omitted:
+        more = pd.DataFrame({"文件": [""], "行号": pd.array([None], dtype="Int64"), "列": [""],
+                             "问题": [f"另有 {omitted:,} 条问题未列出"], "级别": [""]})  # fmt: skip
+        frame = pd.concat([frame, more], ignore_index=True)
+    return to_csv_bytes(frame)
 
 
 def _place_label(key: tuple[str, str | None]) -> str:
@@ -378,10 +400,11 @@ def _enterprise_duplicates(store: Store, prep: Prepared, frame: pd.DataFrame) ->
     for r, code, name in zip(frame.index, frame["credit_code"].tolist(), frame["name"].tolist(), strict=True):
         if _blank(code) or _blank(name):
             continue
-        others = (stored.get(name, set()) | in_file.get(name, set())) - {code}
-        if others:
-            listed = "、".join(sorted(others)[:3])
-            parsed.add(r, "name", f"同名单位另有统一社会信用代码 {listed}：请核对是否重复登记", WARNING)
+        count, listed_codes = first[name]
+        if count - 1 > 0:
+            listed = "、".join([c for c in listed_codes if c != code][:_NAME_CODES_LISTED])
+            more = f" 等 {count - 1:,} 个" if count - 1 > _NAME_CODES_LISTED else ""
+            parsed.add(r, "name", f"同名单位另有统一社会信用代码 {listed}{more}：请核对是否重复登记", WARNING)
 
 
 def _records_by_key(df: pd.DataFrame | None) -> dict[object, dict]:
@@ -396,6 +419,12 @@ def _enterprise_links(
     existing: pd.DataFrame | None,
 ) -> None:
     """Checks and fills that depend on the enterprise register."""
+    # Per name, once: how many codes carry it and the first few (so that each row costs O(1)
+    # however many rows share a name).
+    first: dict[str, tuple[int, list[str]]] = {}
+    for name, codes in in_file.items():
+        every = codes | stored.get(name, set())
+        first[name] = (len(every), sorted(every)[: _NAME_CODES_LISTED + 1])
     parsed = prep.parsed
     kind = prep.kind
     if kind == "enterprise":
@@ -413,8 +442,7 @@ def _enterprise_links(
             else:
                 parsed.add(r, "credit_code", "企业名录中没有该单位（已保留此行）", WARNING)
         elif name and name != ent[code]["name"]:
-            parsed.add(r, "unit_name",
-                       f"与企业名录中的名称“{ent[code]['name']}”不一致（以统一社会信用代码为准）",
+            parsed.add(r, "unit_name", "与企业名录中该代码的单位名称不一致（以统一社会信用代码为准）",
                        WARNING)  # fmt: skip
 
     def from_enterprise(column: str) -> list[object]:
@@ -471,8 +499,7 @@ def _enterprise_kind(prep: Prepared, frame: pd.DataFrame, existing: pd.DataFrame
         return
     for r, code, name in zip(frame.index, codes, frame["name"].tolist(), strict=True):
         if code in old and name is not None and old[code]["name"] != name:
-            parsed.add(r, "name", f"库中该代码的单位名称为“{old[code]['name']}”，将更新为本文件中的名称",
-                       WARNING)  # fmt: skip
+            parsed.add(r, "name", "与库中该代码的单位名称不同，将更新为本文件中的名称", WARNING)
 
 
 def _reporting_units(frame: pd.DataFrame, v: pd.DataFrame, spec: S.KindSpec) -> list[str | None]:
@@ -744,7 +771,8 @@ def _classify(kind: str, frame: pd.DataFrame, existing: pd.DataFrame | None) -> 
     """``insert``, ``update`` or ``unchanged`` for each row of ``frame``."""
     spec = S.kind_spec(kind)
     stored = _stored_columns(kind)
-    compare = [c for c in frame.columns if c in stored and c not in spec.key]
+    # is_demo is not the file's: a row that changes becomes real data, an unchanged one stays.
+    compare = [c for c in frame.columns if c in stored and c not in spec.key and c != "is_demo"]
     actions = pd.Series("insert", index=frame.index, dtype=object)
     old_rows = _existing_map(kind, existing)
     if not old_rows:
@@ -796,7 +824,7 @@ def load_prepared(
     result = ImportResult(
         prep.kind, prep.file_name, prep.sha256, user, "rejected",
         rows_read=prep.rows_read, problems=list(prep.problems),
-        file_format=prep.file_format,
+        file_format=prep.file_format, omitted=prep.omitted,
     )  # fmt: skip
     bad = prep.bad_rows
     result.rejected = len(bad) if prep.readable else 0
@@ -879,7 +907,9 @@ def _record_batch(store: Store, prep: Prepared, result: ImportResult, user: str,
             prep.kind, conn, file_name=prep.file_name, file_sha256=prep.sha256, user_name=user
         )
         errors = [p for p in result.problems if p.level == ERROR]
-        note = f"错误 {len(errors)} 条" + (f"；首条：{errors[0]}" if errors else "")
+        total = len(errors) + result.omitted.get(ERROR, 0)
+        # Row, column and kind of fault only: the history is shown to every visitor.
+        note = f"错误 {total:,} 条" + (f"；首条：{errors[0].safe_text}" if errors else "")
         store.finish_batch(
             batch_id, conn, rows_read=result.rows_read, inserted=0, updated=0,
             rejected=result.rejected, status=status, note=note[:1000],
@@ -905,4 +935,55 @@ def import_file(
     rejected :class:`ImportResult` with its problems.
     """
     prep = prepare_import(store, kind, data, file_name, crs, scope, True, geocoders, progress)
-    return load_prepared(store, prep, partial, user, scope, progress)
+    return load_with_retry(store, prep, partial, user, scope, progress)
+
+
+def load_with_retry(
+    store: Store,
+    prep: Prepared,
+    partial: bool = False,
+    user: str | None = None,
+    scope: Scope = CITY,
+    progress: ProgressFn | None = None,
+    attempts: int | None = None,
+) -> ImportResult:
+    """:func:`load_prepared`, tried again while another writer holds the store.
+
+    Each attempt waits for the lock (the store's busy timeout); a failed attempt rolled
+    everything back. After ``attempts`` (default ``GSYF_IMPORT_ATTEMPTS`` or 3) tries it
+    raises :class:`~gsyf_geo.importing.problems.StoreBusyError` ("数据库正忙，请稍后重试").
+    """
+    from sqlalchemy.exc import OperationalError
+
+    if attempts is None:
+        raw = os.environ.get("GSYF_IMPORT_ATTEMPTS", "").strip()
+        attempts = int(raw) if raw.isdigit() and int(raw) > 0 else 3
+    for attempt in range(attempts):
+        try:
+            return load_prepared(store, prep, partial, user, scope, progress)
+        except OperationalError as exc:
+            if not is_store_busy(exc):
+                raise
+            if attempt + 1 < attempts:
+                _progress(progress, 0.88, "数据库正忙，稍后重试…")
+                time.sleep(min(0.5 * 2**attempt, 5.0))
+    raise StoreBusyError()
+
+
+STORE_ERROR_MESSAGE = "数据库出错，导入未完成，库中数据未改变：请稍后重试；如仍出错，请告知管理员"
+
+
+def import_file_guarded(
+    store: Store, kind: str, data: bytes, file_name: str, **kwargs: object
+) -> tuple[ImportResult | None, str | None]:
+    """:func:`import_file` for the page and the CLI: (result, None), or (None, a Chinese
+    message) when the store failed — "数据库正忙，请稍后重试" when another writer held it
+    through every retry. The message never shows SQL, parameters or paths."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return import_file(store, kind, data, file_name, **kwargs), None
+    except StoreBusyError as exc:
+        return None, str(exc)
+    except SQLAlchemyError as exc:
+        return None, BUSY_MESSAGE if is_store_busy(exc) else STORE_ERROR_MESSAGE

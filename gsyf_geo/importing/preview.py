@@ -17,6 +17,7 @@ from gsyf_geo.importing.readers import cell_text
 from gsyf_geo.store import Store
 
 PREVIEW_ROWS = 100
+PREVIEW_CHARS = 200  # characters of a cell shown in the preview
 ERROR_STYLE = "background-color: #f8d7da; color: #842029"
 WARNING_STYLE = "background-color: #fff3cd"
 ROW_COLUMN = "行号"
@@ -65,16 +66,18 @@ def preview_table(prep: Prepared, limit: int = PREVIEW_ROWS) -> tuple[pd.DataFra
     if parsed is None:
         empty = pd.DataFrame({PROBLEM_COLUMN: [str(p) for p in prep.problems]})
         return empty, pd.DataFrame("", index=empty.index, columns=empty.columns)
-    table = parsed.table
-    header_cells = table.rows[parsed.header.position][1]
+    header_cells = parsed.header.cells
     headers = _unique_headers(header_cells)
-    data_rows = {n: cells for n, cells in table.rows[parsed.header.position + 1 :] if n in parsed.values.index}
+    data_rows = parsed.raw
     numbers = list(parsed.values.index)
     if len(numbers) > limit:
-        bad = [n for n in numbers if n in parsed.bad_rows]
-        chosen = set(bad[:limit])
-        chosen |= set([n for n in numbers if n not in chosen][: max(limit - len(chosen), 0)])
-        numbers = [n for n in numbers if n in chosen]
+        bad = sorted(parsed.bad_rows, key=lambda n: (n not in data_rows, n))[:limit]
+        chosen = set(bad)
+        for n in numbers:
+            if len(chosen) >= limit:
+                break
+            chosen.add(n)
+        numbers = sorted(chosen)
     by_row: dict[int, list[str]] = {}
     levels: dict[tuple[int, str], str] = {}
     for p in prep.problems:
@@ -86,9 +89,13 @@ def preview_table(prep: Prepared, limit: int = PREVIEW_ROWS) -> tuple[pd.DataFra
             if levels.get(key) != ERROR:
                 levels[key] = p.level
     records = []
+    field_of = {i: f for f, i in parsed.header.columns.items()}
     for n in numbers:
-        cells = data_rows.get(n, [])
-        rec = {h: cell_text(cells[i]) if i < len(cells) else "" for i, h in enumerate(headers)}
+        cells = data_rows.get(n)
+        if cells is None:  # not kept as written: the values as read
+            values = parsed.values.loc[n]
+            cells = [values.get(field_of[i]) if i in field_of else None for i in range(len(headers))]
+        rec = {h: _shown(cells[i]) if i < len(cells) else "" for i, h in enumerate(headers)}
         rec[PROBLEM_COLUMN] = "；".join(by_row.get(n, []))
         records.append(rec)
     frame = pd.DataFrame.from_records(records, index=pd.Index(numbers, name=ROW_COLUMN),
@@ -105,6 +112,11 @@ def preview_table(prep: Prepared, limit: int = PREVIEW_ROWS) -> tuple[pd.DataFra
         elif by_row.get(row):
             css.at[row, PROBLEM_COLUMN] = WARNING_STYLE
     return frame, css
+
+
+def _shown(value: object) -> str:
+    text = cell_text(value)
+    return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + "…"
 
 
 def styled(table: pd.DataFrame, css: pd.DataFrame) -> pd.io.formats.style.Styler:

@@ -25,6 +25,9 @@ class Problem:
         What is wrong, in Chinese.
     level
         ``"error"`` (the row, or the file, is rejected) or ``"warning"`` (kept, noted).
+    fault
+        The kind of fault without any cell content (``None``: ``message`` quotes none).
+        What is kept after the import (the import history) uses it: see :attr:`safe_text`.
     """
 
     file: str
@@ -32,18 +35,27 @@ class Problem:
     column: str | None
     message: str
     level: str = ERROR
+    fault: str | None = None
 
     @property
     def is_error(self) -> bool:
         return self.level == ERROR
 
-    def __str__(self) -> str:
+    def _where(self) -> str:
         where = [self.file]
         if self.row is not None:
             where.append(f"第 {self.row} 行")
         if self.column:
             where.append(f"“{self.column}”列")
-        return f"{'，'.join(where)}：{self.message}"
+        return "，".join(where)
+
+    def __str__(self) -> str:
+        return f"{self._where()}：{self.message}"
+
+    @property
+    def safe_text(self) -> str:
+        """Row, column and the kind of fault, quoting no cell (for records kept and shown to all)."""
+        return f"{self._where()}：{self.fault or self.message}"
 
 
 class ImportFileError(Exception):
@@ -55,3 +67,21 @@ class ImportFileError(Exception):
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+
+
+BUSY_MESSAGE = "数据库正忙，请稍后重试"
+
+
+class StoreBusyError(Exception):
+    """The store stayed locked by another writer through every retry (message in Chinese)."""
+
+    def __init__(self, message: str = BUSY_MESSAGE) -> None:
+        super().__init__(message)
+
+
+def is_store_busy(exc: BaseException) -> bool:
+    """True for the error of a database locked by another writer (SQLite's "database is
+    locked"/"busy", PostgreSQL's lock timeouts), wrapped by SQLAlchemy or not."""
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return any(s in text for s in ("database is locked", "database table is locked", "database is busy",
+                                   "lock timeout", "could not obtain lock"))  # fmt: skip

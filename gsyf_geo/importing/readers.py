@@ -13,11 +13,14 @@ import csv
 import io
 import re
 import warnings
-from dataclasses import dataclass, field
+import zipfile
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 from pathlib import PurePath
 
+from gsyf_geo.importing.limits import MB, ImportLimits, import_limits
 from gsyf_geo.importing.problems import ImportFileError, Problem
+from gsyf_geo.tabular import restore_csv_cell
 
 _XLSX_MAGIC = b"PK\x03\x04"
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -25,17 +28,35 @@ _SHEETS_TO_SKIP = ("说明", "填写说明", "字段说明")
 # Invisible C0 controls (tab, newline and carriage return kept). Exports from some systems
 # carry NUL padding; PostgreSQL refuses NUL in text, and none of them means anything in a cell.
 _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CHUNK = 1 << 20  # bytes decoded at a time when checking a CSV's encoding
+HEAD_LINES = 50  # lines looked at for the first non-empty one (delimiter)
+_MAX_RATIO = 200  # unpacked/packed size of a large shared-string part that is refused
 
 
-@dataclass
 class Table:
-    """The cells of a file: ``rows`` are (spreadsheet row number, cell values)."""
+    """The cells of a file: rows of (spreadsheet row number, cell values), read as a stream.
 
-    file_name: str
-    format: str  # "csv" | "xlsx" | "xls"
-    encoding: str | None = None
-    sheet: str | None = None
-    rows: list[tuple[int, list[object]]] = field(default_factory=list)
+    :meth:`head` gives the first rows (buffered), :meth:`iter_rows` every row once, from
+    the first; the cells are never all in memory unless :attr:`rows` is asked for. Reading
+    raises :class:`ImportFileError` when the file breaks a limit
+    (:class:`~gsyf_geo.importing.limits.ImportLimits`).
+    """
+
+    def __init__(
+        self,
+        file_name: str,
+        format: str,
+        encoding: str | None = None,
+        sheet: str | None = None,
+        rows: Iterable[tuple[int, list[object]]] = (),
+    ) -> None:
+        self.file_name = file_name
+        self.format = format  # "csv" | "xlsx" | "xls"
+        self.encoding = encoding
+        self.sheet = sheet
+        self._source: Iterator[tuple[int, list[object]]] = iter(rows)
+        self._buffer: list[tuple[int, list[object]]] = []
+        self._started = False
 
     @property
     def description(self) -> str:
@@ -43,6 +64,33 @@ class Table:
         if self.format == "csv":
             return f"CSV 文件，{self.encoding}编码"
         return f"{self.format.upper()} 文件，工作表“{self.sheet}”"
+
+    def head(self, n: int) -> list[tuple[int, list[object]]]:
+        """The first ``n`` rows (kept in memory; the stream goes on after them)."""
+        if self._started:
+            raise RuntimeError("head() after iter_rows()")
+        while len(self._buffer) < n:
+            nxt = next(self._source, None)
+            if nxt is None:
+                break
+            self._buffer.append(nxt)
+        return self._buffer[:n]
+
+    def iter_rows(self) -> Iterator[tuple[int, list[object]]]:
+        """Every row once, from the first (the buffered head, then the rest of the file)."""
+        self._started = True
+        head, self._buffer = self._buffer, []
+        yield from head
+        yield from self._source
+
+    @property
+    def rows(self) -> list[tuple[int, list[object]]]:
+        """All rows as a list (reads the whole file into memory: small files and tests)."""
+        if not self._started:
+            self.head(0)
+            self._buffer.extend(self._source)
+            self._source = iter(())
+        return self._buffer
 
 
 def _fail(file_name: str, message: str) -> ImportFileError:
@@ -70,58 +118,147 @@ def detect_format(data: bytes, file_name: str) -> str:
     return "csv"
 
 
-def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
-    """Decode CSV bytes; return (text, Chinese name of the encoding found).
+def detect_encoding(data: bytes, file_name: str) -> tuple[str, int, str]:
+    """The encoding of CSV bytes: (Python codec, length of the BOM, Chinese name).
 
     Tries UTF-8 (with or without BOM), UTF-16 with BOM, then GB18030 (a superset of GBK).
+    The bytes are checked in chunks, never decoded whole.
     """
     if data.startswith(codecs.BOM_UTF8):
-        try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "UTF-8（带 BOM）"
-        except UnicodeDecodeError:
-            raise _fail(file_name, "文件以 UTF-8 BOM 开头，但内容不是有效的 UTF-8 编码") from None
+        if not _decodes(data, "utf-8", len(codecs.BOM_UTF8)):
+            raise _fail(file_name, "文件以 UTF-8 BOM 开头，但内容不是有效的 UTF-8 编码")
+        return "utf-8", len(codecs.BOM_UTF8), "UTF-8（带 BOM）"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "UTF-16"
-        except UnicodeDecodeError:
-            raise _fail(file_name, "文件以 UTF-16 BOM 开头，但内容不是有效的 UTF-16 编码") from None
-    if b"\x00" in data:
+        if not _decodes(data, "utf-16", 0):
+            raise _fail(file_name, "文件以 UTF-16 BOM 开头，但内容不是有效的 UTF-16 编码")
+        return "utf-16", 0, "UTF-16"
+    if data.find(b"\x00") >= 0:
         raise _fail(file_name, "无法识别的文件：既不是 Excel 表格，也不是文本（CSV）文件")
+    if _decodes(data, "utf-8", 0):
+        return "utf-8", 0, "UTF-8"
+    if _decodes(data, "gb18030", 0):
+        return "gb18030", 0, "GB18030/GBK"
+    raise _fail(
+        file_name,
+        "无法识别文件编码：支持 UTF-8、UTF-8（带 BOM）和 GBK/GB18030 编码的 CSV，"
+        "或 Excel 的 .xlsx/.xls 文件",
+    )
+
+
+def _decodes(data: bytes, codec: str, start: int) -> bool:
+    decoder = codecs.getincrementaldecoder(codec)()
+    view = memoryview(data)
     try:
-        return data.decode("utf-8"), "UTF-8"
+        for pos in range(start, len(data), _CHUNK):
+            decoder.decode(view[pos : pos + _CHUNK])
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "GB18030/GBK"
-    except UnicodeDecodeError:
-        raise _fail(
-            file_name,
-            "无法识别文件编码：支持 UTF-8、UTF-8（带 BOM）和 GBK/GB18030 编码的 CSV，"
-            "或 Excel 的 .xlsx/.xls 文件",
-        ) from None
+        return False
+    return True
+
+
+def decode_text(data: bytes, file_name: str) -> tuple[str, str]:
+    """Decode CSV bytes whole; return (text, Chinese name of the encoding found)."""
+    codec, bom, label = detect_encoding(data, file_name)
+    return data[bom:].decode(codec), label
 
 
 def _broken_workbook(file_name: str, suffix: str, what: str, exc: Exception) -> ImportFileError:
     return _fail(file_name, f"无法读取 Excel（{suffix}）文件：文件已损坏或不是有效的 {what}（{exc.__class__.__name__}）")
 
 
-def _sniff_delimiter(text: str) -> str:
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    counts = {d: first.count(d) for d in (",", "\t", ";", "，")}
+def _sniff_delimiter(first_line: str) -> str:
+    counts = {d: first_line.count(d) for d in (",", "\t", ";", "，")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] > 0 else ","
 
 
+def _text_stream(data: bytes, codec: str, bom: int) -> io.TextIOWrapper:
+    raw = io.BytesIO(data)
+    raw.seek(bom)
+    return io.TextIOWrapper(raw, encoding=codec, newline="")
+
+
+class _Checker:
+    """Applies the limits to each row as it is read; cleans the cells."""
+
+    def __init__(self, file_name: str, limits: ImportLimits, csv_cells: bool) -> None:
+        self.file_name = file_name
+        self.limits = limits
+        self.csv_cells = csv_cells
+
+    def row(self, number: int, cells: list[object]) -> list[object]:
+        lim = self.limits
+        if number > lim.max_rows:
+            raise _fail(self.file_name, f"文件超过 {lim.max_rows:,} 行的上限：请分成几个文件导入")
+        while cells and (cells[-1] is None or cells[-1] == ""):
+            cells.pop()
+        if len(cells) > lim.max_columns:
+            raise _fail(self.file_name, f"第 {number} 行超过 {lim.max_columns} 列的上限：请删去多余的列")
+        for i, value in enumerate(cells):
+            if isinstance(value, str):
+                if len(value) > lim.max_cell_chars:
+                    raise _fail(
+                        self.file_name,
+                        f"第 {number} 行第 {i + 1} 列的单元格超过 {lim.max_cell_chars:,} 个字符的上限"
+                        f"（现为 {len(value):,} 个）：请检查该单元格",
+                    )
+                if self.csv_cells:
+                    value = restore_csv_cell(value)
+                if _CONTROL_CHARS.search(value):
+                    value = _CONTROL_CHARS.sub("", value)
+                cells[i] = value
+        return cells
+
+
+def read_csv_bytes(data: bytes, file_name: str, limits: ImportLimits | None = None) -> Table:
+    """A CSV file as a stream of rows (record ``i`` is spreadsheet row ``i + 1``).
+
+    A leading ``'`` that an export put before ``=``, ``+``, ``-``, ``@``, tab or CR is
+    taken off (:func:`gsyf_geo.tabular.restore_csv_cell`).
+    """
+    limits = limits or import_limits()
+    codec, bom, label = detect_encoding(data, file_name)
+    first = ""
+    probe = _text_stream(data, codec, bom)
+    for _ in range(HEAD_LINES):
+        line = probe.readline(limits.max_cell_chars * limits.max_columns)
+        if not line or line.strip():
+            first = line
+            break
+    delimiter = _sniff_delimiter(first)
+    check = _Checker(file_name, limits, csv_cells=True)
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        stream = _text_stream(data, codec, bom)
+        reader = csv.reader(stream, delimiter=delimiter)
+        number = 0
+        try:
+            for number, record in enumerate(reader, start=1):
+                yield number, check.row(number, list(record))
+        except csv.Error as exc:
+            raise _fail(file_name, _csv_error(number + 1, exc, limits)) from None
+
+    return Table(file_name, "csv", encoding=label, rows=rows())
+
+
+def _csv_error(number: int, exc: csv.Error, limits: ImportLimits) -> str:
+    text = str(exc)
+    if "field larger than field limit" in text:
+        what = f"有单元格超过 {limits.max_cell_chars:,} 个字符的上限"
+    elif "new-line character seen in unquoted field" in text:
+        what = "单元格中的换行符未加引号"
+    elif "NUL" in text:
+        what = "含有空字符（NUL）"
+    else:
+        what = "引号不配对或分隔符有误"
+    return f"CSV 格式错误（第 {number} 行附近）：{what}"
+
+
 def read_csv_text(text: str, file_name: str, encoding: str) -> Table:
-    """Rows of a decoded CSV text (record ``i`` is spreadsheet row ``i + 1``)."""
-    delimiter = _sniff_delimiter(text)
-    table = Table(file_name, "csv", encoding=encoding)
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        for number, record in enumerate(reader, start=1):
-            table.rows.append((number, list(record)))
-    except csv.Error as exc:
-        raise _fail(file_name, f"CSV 格式错误（第 {len(table.rows) + 1} 行）：{exc}") from None
+    """Rows of an already decoded CSV text (small texts and tests)."""
+    table = read_csv_bytes(text.encode("utf-8"), file_name)
+    table.encoding = encoding
     return table
 
 
@@ -143,62 +280,115 @@ def _plain(value: object) -> object:
     return value
 
 
-def read_xlsx(data: bytes, file_name: str) -> Table:
-    """Rows of the first data sheet of an XLSX workbook (cached formula values)."""
+def check_xlsx_parts(data: bytes, file_name: str, limits: ImportLimits | None = None) -> None:
+    """Refuse a workbook whose parts would unpack too large, before any of it is parsed.
+
+    The sizes are the zip's own record of each part (reading a part never yields more).
+    """
+    limits = limits or import_limits()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except Exception as exc:  # noqa: BLE001 - any failure of a broken zip
+        raise _broken_workbook(file_name, ".xlsx", "Excel 工作簿", exc) from None
+    total = sum(i.file_size for i in infos)
+    if total > limits.max_unpacked_bytes:
+        raise _fail(file_name, f"工作簿解压后超过 {limits.max_unpacked_bytes // MB:,} MB 的上限：请分成几个文件导入")
+    for info in infos:
+        name = info.filename.lower()
+        if name.endswith("sharedstrings.xml") and info.file_size > limits.max_shared_strings_bytes:
+            raise _fail(
+                file_name,
+                f"工作簿中的文字内容解压后超过 {limits.max_shared_strings_bytes // MB:,} MB 的上限：请分成几个文件导入",
+            )
+        if (
+            info.file_size > 1 * MB
+            and info.file_size > _MAX_RATIO * max(info.compress_size, 1)
+            and "sharedstrings" in name
+        ):
+            raise _fail(file_name, "工作簿中的文字内容压缩比异常（可能含有超长单元格）：请检查文件")
+
+
+def read_xlsx(data: bytes, file_name: str, limits: ImportLimits | None = None) -> Table:
+    """Rows of the first data sheet of an XLSX workbook (cached formula values), streamed."""
     import openpyxl
 
+    limits = limits or import_limits()
+    check_xlsx_parts(data, file_name, limits)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            try:
-                idx = _pick_sheet(wb.sheetnames)
-                ws = wb.worksheets[idx]
-                table = Table(file_name, "xlsx", sheet=wb.sheetnames[idx])
-                for number, row in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1):
-                    table.rows.append((number, [_plain(v) for v in row]))
-            finally:
-                wb.close()
+        idx = _pick_sheet(wb.sheetnames)
+        ws = wb.worksheets[idx]
+        sheet = wb.sheetnames[idx]
+        ws.reset_dimensions()  # the file's own dimension record may claim any size
     except ImportFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - any failure of a broken workbook
         raise _broken_workbook(file_name, ".xlsx", "Excel 工作簿", exc) from None
-    return table
+    check = _Checker(file_name, limits, csv_cells=False)
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                source = ws.iter_rows(min_row=1, values_only=True)
+                for number, row in enumerate(source, start=1):
+                    yield number, check.row(number, [_plain(v) for v in row])
+        except ImportFileError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure of a broken workbook
+            raise _broken_workbook(file_name, ".xlsx", "Excel 工作簿", exc) from None
+        finally:
+            wb.close()
+
+    return Table(file_name, "xlsx", sheet=sheet, rows=rows())
 
 
-def read_xls(data: bytes, file_name: str) -> Table:
+def read_xls(data: bytes, file_name: str, limits: ImportLimits | None = None) -> Table:
     """Rows of the first data sheet of an XLS (Excel 97–2003) workbook."""
     import xlrd
 
+    limits = limits or import_limits()
+    check = _Checker(file_name, limits, csv_cells=False)
     try:
-        book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO())
+        book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO(), on_demand=True)
         idx = _pick_sheet(book.sheet_names())
         sheet = book.sheet_by_index(idx)
-        table = Table(file_name, "xls", sheet=book.sheet_names()[idx])
-        for r in range(sheet.nrows):
-            cells: list[object] = []
-            for c in range(sheet.ncols):
-                ctype, value = sheet.cell_type(r, c), sheet.cell_value(r, c)
-                if ctype == xlrd.XL_CELL_DATE:
-                    try:
-                        value = xlrd.xldate_as_datetime(value, book.datemode)
-                    except Exception:  # noqa: BLE001 - an impossible date serial
-                        value = str(value)
-                elif ctype == xlrd.XL_CELL_BOOLEAN:
-                    value = bool(value)
-                elif ctype == xlrd.XL_CELL_ERROR:
-                    value = "#错误值"
-                elif ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-                    value = None
-                cells.append(_plain(value))
-            table.rows.append((r + 1, cells))
+        name = book.sheet_names()[idx]
     except Exception as exc:  # noqa: BLE001 - any failure of a broken workbook
         raise _broken_workbook(file_name, ".xls", "Excel 97–2003 工作簿", exc) from None
-    return table
+
+    def rows() -> Iterator[tuple[int, list[object]]]:
+        try:
+            for r in range(sheet.nrows):
+                cells: list[object] = []
+                for c in range(min(sheet.ncols, limits.max_columns + 1)):
+                    ctype, value = sheet.cell_type(r, c), sheet.cell_value(r, c)
+                    if ctype == xlrd.XL_CELL_DATE:
+                        try:
+                            value = xlrd.xldate_as_datetime(value, book.datemode)
+                        except Exception:  # noqa: BLE001 - an impossible date serial
+                            value = str(value)
+                    elif ctype == xlrd.XL_CELL_BOOLEAN:
+                        value = bool(value)
+                    elif ctype == xlrd.XL_CELL_ERROR:
+                        value = "#错误值"
+                    elif ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                        value = None
+                    cells.append(_plain(value))
+                yield r + 1, check.row(r + 1, cells)
+        except ImportFileError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any failure of a broken workbook
+            raise _broken_workbook(file_name, ".xls", "Excel 97–2003 工作簿", exc) from None
+
+    return Table(file_name, "xls", sheet=name, rows=rows())
 
 
-def read_table(data: bytes, file_name: str) -> Table:
-    """Read any supported file into a :class:`Table`.
+def read_table(data: bytes, file_name: str, limits: ImportLimits | None = None) -> Table:
+    """Open any supported file as a :class:`Table` (rows read as they are asked for).
 
     Parameters
     ----------
@@ -206,32 +396,27 @@ def read_table(data: bytes, file_name: str) -> Table:
         The file's bytes.
     file_name
         Its name (for messages; the format is detected from the content).
+    limits
+        The limits to apply (default: :func:`~gsyf_geo.importing.limits.import_limits`).
 
     Raises
     ------
     ImportFileError
-        Empty, unreadable or of an unknown encoding.
+        Empty, too large, unreadable or of an unknown encoding; reading the rows raises it
+        too when a later row breaks a limit or the file is broken further on.
     """
+    limits = limits or import_limits()
     name = PurePath(file_name).name or "上传文件"
     if not data or not data.strip():
         raise _fail(name, "文件为空")
+    if len(data) > limits.max_bytes:
+        raise _fail(name, f"文件超过 {limits.max_bytes // MB:,} MB 的上限（现为 {len(data) / MB:,.1f} MB）：请分成几个文件导入")
     fmt = detect_format(data, name)
     if fmt == "xlsx":
-        table = read_xlsx(data, name)
-    elif fmt == "xls":
-        table = read_xls(data, name)
-    else:
-        text, encoding = decode_text(data, name)
-        table = read_csv_text(text, name, encoding)
-    return _without_control_chars(table)
-
-
-def _without_control_chars(table: Table) -> Table:
-    for _, cells in table.rows:
-        for i, value in enumerate(cells):
-            if isinstance(value, str) and _CONTROL_CHARS.search(value):
-                cells[i] = _CONTROL_CHARS.sub("", value)
-    return table
+        return read_xlsx(data, name, limits)
+    if fmt == "xls":
+        return read_xls(data, name, limits)
+    return read_csv_bytes(data, name, limits)
 
 
 def cell_text(value: object) -> str:

@@ -116,6 +116,10 @@ class ColumnSpec:
         False for helper columns that are read but not stored.
     export_only
         True for the bookkeeping columns an export adds (not in the template).
+    personal
+        The column may hold personal data (a person's name, an ID number, a phone, an
+        address): a problem with one of its cells says row, column and the kind of fault,
+        never the cell's content.
     """
 
     field: str
@@ -134,6 +138,7 @@ class ColumnSpec:
     stored: bool = True
     export_only: bool = False
     text_format: bool = field(default=False)  # written as text in XLSX (codes keep leading zeros)
+    personal: bool = False  # may hold personal data: problems and history never quote its cells
 
 
 @dataclass(frozen=True)
@@ -206,7 +211,7 @@ def _credit(required: bool, note: str, header: str = "统一社会信用代码")
 def _name_info() -> ColumnSpec:
     return ColumnSpec(
         "unit_name", "单位名称", TEXT, False, _NAME_ALIASES, "常州市示例机械有限公司",
-        "供核对，不入库（单位以统一社会信用代码为准）", stored=False,
+        "供核对，不入库（单位以统一社会信用代码为准）", stored=False, personal=True,
     )  # fmt: skip
 
 
@@ -266,7 +271,7 @@ _ENTERPRISE = KindSpec(
     (
         _credit(True, "主键：再次导入同一代码即更新该单位"),
         ColumnSpec("name", "单位名称", TEXT, True, _NAME_ALIASES, "常州市示例机械有限公司",
-                   "单位全称"),
+                   "单位全称", personal=True),
         ColumnSpec("industry_code", "行业代码", INDUSTRY_CODE, False,
                    ("国民经济行业代码", "行业分类代码", "国标行业代码", "行业类别代码",
                     "所属行业代码"), "C3412",
@@ -302,7 +307,7 @@ _ENTERPRISE = KindSpec(
         ColumnSpec("address", "单位地址", TEXT, False,
                    ("地址", "注册地址", "经营地址", "详细地址", "生产经营地址", "住所",
                     "单位详细地址"), "常州市武进区湖塘镇示例路 88 号",
-                   "无坐标时用于定位（在线地理编码或按区县、乡镇估计）"),
+                   "无坐标时用于定位（在线地理编码或按区县、乡镇估计）", personal=True),
         *_lonlat((119.9452, 31.7128)),
         *_geocode_extras(),
     ),
@@ -358,13 +363,13 @@ _PROJECT = KindSpec(
                    EXAMPLE_CONTRACTOR_CODE, "施工总承包单位", text_format=True),
         ColumnSpec("contractor_name", "施工单位名称", TEXT, False,
                    ("施工单位", "总承包单位", "施工总承包单位"), "常州市示例建设工程有限公司",
-                   "供核对，不入库", stored=False),
+                   "供核对，不入库", stored=False, personal=True),
         _district(),
         _town(),
         ColumnSpec("address", "项目地址", TEXT, False,
                    ("工程地址", "建设地点", "地址", "地点", "项目地点"),
                    "常州市武进区湖塘镇示例路与样板路交叉口", "无坐标时用于定位，不入库",
-                   stored=False),
+                   stored=False, personal=True),
         *_lonlat((119.9521, 31.7063)),
         *_geocode_extras(),
     ),
@@ -400,7 +405,7 @@ _BASE = KindSpec(
         _district(),
         _town(),
         ColumnSpec("address", "地址", TEXT, False, ("基地地址", "详细地址", "单位地址"),
-                   "常州市武进区湖塘镇示例路 1 号", "无坐标时用于定位"),
+                   "常州市武进区湖塘镇示例路 1 号", "无坐标时用于定位", personal=True),
         *_lonlat((119.9401, 31.7182)),
         *_geocode_extras(),
     ),
@@ -433,7 +438,8 @@ _INJURY = KindSpec(
         _town(),
         ColumnSpec("address", "事故地点", TEXT, False,
                    ("地点", "受伤地点", "事故发生地点", "地址", "发生地点"),
-                   "常州市武进区湖塘镇示例路 88 号", "无坐标时用于定位，不入库", stored=False),
+                   "常州市武进区湖塘镇示例路 88 号", "无坐标时用于定位，不入库", stored=False,
+                   personal=True),
         *_lonlat((119.9452, 31.7128)),
     ),
     key=("record_id",),
@@ -580,6 +586,12 @@ def columns_markdown() -> str:
         "本文件由 `gsyf_geo/importing/schema.py` 生成（`python -m gsyf_geo.importing.schema`），",
         "测试保证二者一致，请勿手工编辑。",
         "",
+def _limits_lines() -> list[str]:
+    from gsyf_geo.importing.limits import limits_markdown
+
+    return limits_markdown()
+
+
         "- 文件格式：CSV（UTF-8、UTF-8 带 BOM、GBK/GB18030）、XLSX、XLS；读取第一个工作表。",
         "- 表头行可在前 20 行内（上方的标题行会被跳过）；列顺序任意；表头中的空格、全角括号、",
         "  “*”号和括号内的单位不影响识别，也接受“别名”一栏中的写法。",
@@ -607,6 +619,13 @@ def columns_markdown() -> str:
         for col in spec.columns:
             note = col.note + ("（仅导出）" if col.export_only else "")
             cells = [
+        *_limits_lines(),
+        "",
+        "- 导出的 CSV 中，以 =、+、-、@、制表符或回车开头的文字前加一个英文单引号 '（防止 Excel 当作公式执行），",
+        "  再次导入时自动去掉；导出的 XLSX 中文字一律存为文本，不会成为公式。",
+        "- 问题清单和导入记录只写行号、列名和问题类别；可能含个人信息的列（单位名称、地址等）不引用单元格内容，",
+        "  其他列最多引用单元格的前 20 个字。",
+        "",
                 col.header,
                 "是" if col.required else "",
                 TYPE_NAMES[col.type],

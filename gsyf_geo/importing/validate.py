@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -24,6 +24,7 @@ from gsyf_geo.credit_code import CHAR_VALUE, credit_code_check_char
 from gsyf_geo.domain import DISTRICT_BY_ADCODE, normalize_industry_code
 from gsyf_geo.importing import schema as S
 from gsyf_geo.importing.geocode import parse_district, resolve_town
+from gsyf_geo.importing.limits import import_limits, quote
 from gsyf_geo.importing.problems import ERROR, WARNING, ImportFileError, Problem
 from gsyf_geo.importing.readers import Table, cell_text
 from gsyf_geo.store import KINDS
@@ -78,10 +79,11 @@ class HeaderMatch:
     """Where the header is and which column holds which field."""
 
     row: int  # spreadsheet row number of the header
-    position: int  # index of the header row in ``table.rows``
+    position: int  # index of the header row among the rows of the table
     columns: dict[str, int]  # field → column index
     headers: dict[str, str]  # field → header text as written
     unknown: list[str]
+    cells: list[object] = field(default_factory=list)  # the header row's cells
 
 
 def find_header(table: Table, spec: S.KindSpec) -> HeaderMatch:
@@ -94,7 +96,8 @@ def find_header(table: Table, spec: S.KindSpec) -> HeaderMatch:
         column without its partner.
     """
     best: tuple[int, int] | None = None  # (matches, position)
-    for pos, (_, cells) in enumerate(table.rows[:HEADER_SCAN_ROWS]):
+    head = table.head(HEADER_SCAN_ROWS)
+    for pos, (_, cells) in enumerate(head):
         n = len({f for f in (match_header(c, spec) for c in cells) if f})
         if n and (best is None or n > best[0]):
             best = (n, pos)
@@ -108,7 +111,7 @@ def find_header(table: Table, spec: S.KindSpec) -> HeaderMatch:
         )
         raise ImportFileError(msg, [Problem(file, None, None, msg)])
     pos = best[1]
-    row_number, cells = table.rows[pos]
+    row_number, cells = head[pos]
     columns: dict[str, int] = {}
     headers: dict[str, str] = {}
     unknown: list[str] = []
@@ -135,7 +138,7 @@ def find_header(table: Table, spec: S.KindSpec) -> HeaderMatch:
                                     f"有“{headers[a]}”列但没有“{spec.by_field[b].header}”列"))  # fmt: skip
     if problems:
         raise ImportFileError(problems[0].message, problems)
-    return HeaderMatch(row_number, pos, columns, headers, unknown)
+    return HeaderMatch(row_number, pos, columns, headers, unknown, list(cells))
 
 
 def _other_kind_hint(table: Table, spec: S.KindSpec) -> str:
@@ -143,7 +146,7 @@ def _other_kind_hint(table: Table, spec: S.KindSpec) -> str:
     scores: dict[str, int] = {}
     for other in S.KIND_SPECS.values():
         best = 0
-        for _, cells in table.rows[:HEADER_SCAN_ROWS]:
+        for _, cells in table.head(HEADER_SCAN_ROWS):
             fields = {match_header(c, other) for c in cells} - {None}
             best = max(best, len(fields & set(other.required_fields)))
         scores[other.kind] = best
@@ -158,7 +161,16 @@ def _other_kind_hint(table: Table, spec: S.KindSpec) -> str:
 
 
 class CellError(ValueError):
-    """A cell that cannot be parsed; the message is Chinese."""
+    """A cell that cannot be parsed; the message is Chinese.
+
+    The message may quote a short prefix of the cell (:func:`~gsyf_geo.importing.limits.quote`);
+    ``fault`` says what is wrong without quoting the cell (for columns that may hold
+    personal data, and for the import history).
+    """
+
+    def __init__(self, message: str, fault: str | None = None) -> None:
+        super().__init__(message)
+        self.fault = fault or message
 
 
 def _clean(value: object) -> object:
@@ -198,18 +210,20 @@ def parse_int(value: object, col: S.ColumnSpec) -> int:
         n = value
     elif isinstance(value, float):
         if not math.isfinite(value) or not value.is_integer():
-            raise CellError(f"应为整数（现为 {value:g}）")
+            raise CellError(f"应为整数（现为 {value:g}）", "应为整数")
         n = int(value)
     else:
         s = _number_text(value, col.unit)
         if re.fullmatch(r"[+-]?\d+(\.0*)?", s):
+            if len(s.split(".")[0].lstrip("+-0")) > 15:
+                raise CellError("数值过大", "数值过大")
             n = int(float(s)) if "." in s else int(s)
         else:
             try:
                 f = float(s)
             except ValueError:
-                raise CellError(f"不是数字：“{value}”") from None
-            raise CellError(f"应为整数（现为 {f:g}）")
+                raise CellError(f"不是数字：{quote(value)}", "不是数字") from None
+            raise CellError(f"应为整数（现为 {f:g}）", "应为整数")
     _check_range(n, col)
     return n
 
@@ -224,9 +238,9 @@ def parse_float(value: object, col: S.ColumnSpec) -> float:
         try:
             f = float(s)
         except ValueError:
-            raise CellError(f"不是数字：“{value}”") from None
+            raise CellError(f"不是数字：{quote(value)}", "不是数字") from None
     if not math.isfinite(f):
-        raise CellError(f"不是有效数字：“{value}”")
+        raise CellError(f"不是有效数字：{quote(value)}", "不是有效数字")
     _check_range(f, col)
     return f
 
@@ -248,7 +262,7 @@ def parse_bool(value: object, col: S.ColumnSpec) -> bool:
         return True
     if s in _FALSE:
         return False
-    raise CellError(f"应为“是”或“否”（现为“{value}”）")
+    raise CellError(f"应为“是”或“否”（现为{quote(value)}）", "应为“是”或“否”")
 
 
 def parse_date(value: object, col: S.ColumnSpec) -> date:
@@ -263,7 +277,7 @@ def parse_date(value: object, col: S.ColumnSpec) -> date:
         elif 1 <= v <= 80_000 and float(value).is_integer():  # an Excel date serial
             d = date(1899, 12, 30) + timedelta(days=v)
         else:
-            raise CellError(f"不是有效日期：“{value}”")
+            raise CellError(f"不是有效日期：{quote(value)}", "不是有效日期")
     else:
         s = _nfkc(value)
         m = _DATE_RE.match(s)
@@ -272,7 +286,7 @@ def parse_date(value: object, col: S.ColumnSpec) -> date:
         elif re.fullmatch(r"\d{8}", s):
             d = _ymd(int(s[:4]), int(s[4:6]), int(s[6:]), value)
         else:
-            raise CellError(f"不是有效日期：“{value}”（应如 2023-05-01）")
+            raise CellError(f"不是有效日期：{quote(value)}（应如 2023-05-01）", "不是有效日期（应如 2023-05-01）")
     low = col.min_date or date(1990, 1, 1)
     high = date.today() + timedelta(days=col.future_days)
     if d < low:
@@ -287,7 +301,7 @@ def _ymd(y: int, m: int, d: int, raw: object) -> date:
     try:
         return date(y, m, d)
     except ValueError:
-        raise CellError(f"不是有效日期：“{raw}”") from None
+        raise CellError(f"不是有效日期：{quote(raw)}", "不是有效日期") from None
 
 
 def parse_year(value: object, col: S.ColumnSpec) -> int:
@@ -301,7 +315,7 @@ def parse_year(value: object, col: S.ColumnSpec) -> int:
         if isinstance(value, float) and value.is_integer():
             s = str(int(value))
         if not re.fullmatch(r"\d{4}", s):
-            raise CellError(f"应为四位数年份（现为“{value}”）")
+            raise CellError(f"应为四位数年份（现为{quote(value)}）", "应为四位数年份")
         y = int(s)
     lo = int(col.lo) if col.lo is not None else 2000
     hi = int(col.hi) if col.hi is not None else date.today().year
@@ -316,7 +330,8 @@ def parse_credit_code(value: object, col: S.ColumnSpec | None = None) -> str:
         raise CellError("被存成了数字（可能已丢失位数）：请把该列设为文本格式后重新填写")
     s = re.sub(r"\s+", "", _nfkc(value)).upper()
     if _SCI_RE.match(s):
-        raise CellError(f"显示为科学计数法“{value}”：请把该列设为文本格式后重新填写")
+        raise CellError(f"显示为科学计数法{quote(value)}：请把该列设为文本格式后重新填写",
+                        "显示为科学计数法：请把该列设为文本格式后重新填写")
     if len(s) != 18:
         raise CellError(f"应为 18 位（现为 {len(s)} 位）")
     bad = sorted({c for c in s if c not in CHAR_VALUE}, key=s.index)
@@ -333,7 +348,7 @@ def parse_industry_code(value: object, col: S.ColumnSpec) -> str:
     s = re.sub(r"\s+", "", _nfkc(value)).upper()
     norm = normalize_industry_code(s)
     if norm is None:
-        raise CellError(f"不是有效的 GB/T 4754-2017 行业代码：“{value}”")
+        raise CellError(f"不是有效的 GB/T 4754-2017 行业代码：{quote(value)}", "不是有效的 GB/T 4754-2017 行业代码")
     return norm
 
 
@@ -345,7 +360,7 @@ def parse_risk_class(value: object, col: S.ColumnSpec) -> int:
     try:
         n = parse_int(s if isinstance(value, str) else value, col)
     except CellError:
-        raise CellError(f"应为 1–8 或 一类…八类（现为“{value}”）") from None
+        raise CellError(f"应为 1–8 或 一类…八类（现为{quote(value)}）", "应为 1–8 或 一类…八类") from None
     return n
 
 
@@ -355,14 +370,15 @@ def parse_choice(value: object, col: S.ColumnSpec) -> str:
     for c in col.choices:
         if s == c.label or low == c.value.lower() or s in c.aliases:
             return c.value
-    raise CellError(f"应为以下之一：{'、'.join(c.label for c in col.choices)}（现为“{value}”）")
+    allowed = "、".join(c.label for c in col.choices)
+    raise CellError(f"应为以下之一：{allowed}（现为{quote(value)}）", f"应为以下之一：{allowed}")
 
 
 def parse_district_cell(value: object, col: S.ColumnSpec) -> tuple[str, bool]:
     hit = parse_district(str(value))
     if hit is None:
         names = "、".join(d.name for d in DISTRICT_BY_ADCODE.values())
-        raise CellError(f"未知的辖市区“{value}”（应为 {names} 或 经开区）")
+        raise CellError(f"未知的辖市区{quote(value)}（应为 {names} 或 经开区）", f"未知的辖市区（应为 {names} 或 经开区）")
     return hit
 
 
@@ -371,7 +387,7 @@ def parse_coordinate(value: object, col: S.ColumnSpec) -> float:
     limit = 180 if col.type == S.LON else 90
     if abs(f) > limit:
         if abs(f) > 1_000:
-            raise CellError(f"“{value}”像是投影坐标（米），请换算为经纬度（度）")
+            raise CellError(f"{quote(value)}像是投影坐标（米），请换算为经纬度（度）", "像是投影坐标（米），请换算为经纬度（度）")
         if col.type == S.LAT and 73 <= f <= 136:
             raise CellError(f"纬度 {f:g} 超出 ±90 度：经度、纬度可能填反了")
         raise CellError(f"{'经度' if col.type == S.LON else '纬度'}应在 ±{limit} 度之间（现为 {f:g}）")
@@ -428,12 +444,19 @@ def parse_cell(kind: str, col: S.ColumnSpec, value: object) -> object:
 # --- rows ------------------------------------------------------------------------------------
 
 
+PREVIEW_KEEP = 100  # raw rows kept for the preview: the first ones, and as many with problems
+DUPLICATE_ROWS_LISTED = 5  # rows named in a duplicate-key message
+
+
 @dataclass
 class Parsed:
     """The typed rows of a file and what is wrong with them.
 
     ``values`` has one row per data row (index: spreadsheet row number) and a column per
     field of the file, plus ``_jkq`` (the district cell said 经开区) and ``_town_text``.
+    ``raw`` keeps the cells as written of a few rows only (for the preview): the first
+    :data:`PREVIEW_KEEP` data rows and as many rows with problems. ``problems`` holds at
+    most ``max_problems`` records; ``omitted`` counts the rest by level.
     """
 
     kind: str
@@ -444,6 +467,9 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
     bad_rows: set[int] = field(default_factory=set)
     cells: set[tuple[int | None, str | None]] = field(default_factory=set)
+    raw: dict[int, list[object]] = field(default_factory=dict)
+    max_problems: int = 1_000
+    omitted: Counter = field(default_factory=Counter)
 
     @property
     def present(self) -> set[str]:
@@ -454,46 +480,67 @@ class Parsed:
         """The header of a field as written in the file (the template's if absent)."""
         return self.header.headers.get(field_name) or S.kind_spec(self.kind).by_field[field_name].header
 
-    def add(self, row: int | None, field_name: str | None, message: str, level: str = ERROR) -> None:
+    def add(
+        self,
+        row: int | None,
+        field_name: str | None,
+        message: str,
+        level: str = ERROR,
+        fault: str | None = None,
+    ) -> None:
+        """Record a problem (``fault``: the same without any cell content, see :class:`Problem`)."""
         column = self.column_of(field_name) if field_name else None
-        self.problems.append(Problem(self.file_name, row, column, message, level))
         self.cells.add((row, column))
         if level == ERROR and row is not None:
             self.bad_rows.add(row)
+        if len(self.problems) < self.max_problems:
+            self.problems.append(Problem(self.file_name, row, column, message, level, fault))
+        else:
+            self.omitted[level] += 1
 
     @property
     def rows_read(self) -> int:
         return len(self.values)
 
 
+def _progress_fraction(rows: int) -> float:
+    """A fraction that grows with the rows read (their number is not known in advance)."""
+    return rows / (rows + 50_000)
+
+
 def parse_table(
     table: Table, kind: str, progress: Callable[[float], None] | None = None
 ) -> Parsed:
-    """Match the header and parse every data row of ``table`` as ``kind``.
+    """Match the header and parse every data row of ``table`` as ``kind``, as it is read.
 
     ``progress(fraction)`` is called every 2,000 rows.
 
     Raises
     ------
     ImportFileError
-        When the header cannot be used (see :func:`find_header`).
+        When the header cannot be used (see :func:`find_header`), or the file breaks a
+        limit or turns out broken further on.
     """
     spec = S.kind_spec(kind)
     header = find_header(table, spec)
-    parsed = Parsed(kind, table.file_name, table, header, pd.DataFrame())
+    limits = import_limits()
+    parsed = Parsed(kind, table.file_name, table, header, pd.DataFrame(), max_problems=limits.max_problems)
     for text in header.unknown:
         parsed.problems.append(
-            Problem(table.file_name, header.row, text, "未识别的列，已忽略", WARNING)
+            Problem(table.file_name, header.row, _short(text), "未识别的列，已忽略", WARNING)
         )
-    header_norm = [S.normalize_header(cell_text(c)) for c in table.rows[header.position][1]]
+    header_norm = [S.normalize_header(cell_text(c)) for c in header.cells]
     first_header = next((i for i, h in enumerate(header_norm) if h), 0)
     columns = [(f, idx, spec.by_field[f]) for f, idx in header.columns.items()]
-    records: list[dict[str, object]] = []
+    values: dict[str, list[object]] = {f: [] for f in header.columns}
+    jkq: list[bool] = []
     numbers: list[int] = []
-    body = table.rows[header.position + 1 :]
-    for i, (number, cells) in enumerate(body):
-        if progress is not None and i % 2_000 == 0 and i:
-            progress(i / len(body))
+    kept_bad = 0
+    for i, (number, cells) in enumerate(table.iter_rows()):
+        if i <= header.position:
+            continue
+        if progress is not None and i % 2_000 == 0:
+            progress(_progress_fraction(i))
         if all(_blank(c) for c in cells):
             continue
         if (
@@ -503,35 +550,45 @@ def parse_table(
         ):
             parsed.add(number, None, "重复的表头行，已跳过", WARNING)
             continue
-        rec: dict[str, object] = {}
+        problems_before = len(parsed.cells)
+        row_jkq = False
         for f, idx, col in columns:
             raw = cells[idx] if idx < len(cells) else None
             try:
                 value = parse_cell(kind, col, raw)
             except CellError as exc:
-                parsed.add(number, f, str(exc))
+                parsed.add(number, f, exc.fault if col.personal else str(exc), fault=exc.fault)
                 value = None
             if col.type == S.INDUSTRY_CODE and isinstance(raw, int) and len(str(raw)) == 3:
                 parsed.add(number, f, f"行业代码存成了数字（{raw}），开头的 0 可能已丢失：请核对，"
                            "并把该列设为文本格式", WARNING)  # fmt: skip
             if col.type == S.DISTRICT:
-                rec["_jkq"] = bool(value and value[1])
+                row_jkq = bool(value and value[1])
                 value = value[0] if value else None
-            rec[f] = value
+            values[f].append(value)
         numbers.append(number)
-        records.append(rec)
-    if not records:
+        jkq.append(row_jkq)
+        if len(numbers) <= PREVIEW_KEEP:
+            parsed.raw[number] = cells
+        elif len(parsed.cells) > problems_before and kept_bad < PREVIEW_KEEP:
+            parsed.raw[number] = cells
+            kept_bad += 1
+    if not numbers:
         msg = f"表头（第 {header.row} 行）下没有数据行"
         raise ImportFileError(msg, [Problem(table.file_name, None, None, msg)])
-    fields = list(header.columns) + ["_jkq"]
     index = pd.Index(numbers, name="row")
-    parsed.values = pd.DataFrame(
-        {f: pd.Series([r.get(f) for r in records], index=index, dtype=object) for f in fields}
-    )
-    parsed.values["_jkq"] = [bool(x) for x in parsed.values["_jkq"]]
+    frame = {f: pd.Series(v, index=index, dtype=object) for f, v in values.items()}
+    frame["_jkq"] = pd.Series(jkq, index=index, dtype=bool)
+    parsed.values = pd.DataFrame(frame)
     _row_checks(parsed, spec)
     _duplicates(parsed, spec)
     return parsed
+
+
+def _short(text: str) -> str:
+    from gsyf_geo.importing.limits import QUOTE_CHARS
+
+    return text if len(text) <= QUOTE_CHARS else text[:QUOTE_CHARS] + "…"
 
 
 def _blank(cell: object) -> bool:
@@ -559,6 +616,18 @@ def _row_checks(parsed: Parsed, spec: S.KindSpec) -> None:
                     number, small,
                     f"{parsed.column_of(small)}（{row[small]}）大于{parsed.column_of(big)}（{row[big]}）",
                 )  # fmt: skip
+        if (
+            "injury_date" in cols
+            and "recognition_date" in cols
+            and row["injury_date"] is not None
+            and row["recognition_date"] is not None
+            and row["recognition_date"] < row["injury_date"]
+        ):
+            parsed.add(
+                number, "recognition_date",
+                f"{parsed.column_of('recognition_date')}（{row['recognition_date']}）早于"
+                f"{parsed.column_of('injury_date')}（{row['injury_date']}）",
+            )  # fmt: skip
         if "lon" in cols and "lat" in cols:
             lon, lat = _num(row["lon"]), _num(row["lat"])
             if (lon is None) != (lat is None):
@@ -604,6 +673,8 @@ def _duplicates(parsed: Parsed, spec: S.KindSpec) -> None:
     label = "、".join(parsed.column_of(k) for k in spec.key)
     for rows in groups.values():
         if len(rows) > 1:
-            listed = "、".join(str(r) for r in rows)
+            listed = "、".join(str(r) for r in rows[:DUPLICATE_ROWS_LISTED])
+            more = f" 等 {len(rows):,} 行" if len(rows) > DUPLICATE_ROWS_LISTED else " 行"
+            message = f"{label}在文件中重复出现（第 {listed}{more}）"
             for r in rows:
-                parsed.add(r, spec.key[0], f"{label}在文件中重复出现（第 {listed} 行）")
+                parsed.add(r, spec.key[0], message)

@@ -356,6 +356,9 @@ def tasks_to_excel(table: pd.DataFrame, title: str | None = None) -> bytes:
                 if colour:
                     cell.fill = PatternFill("solid", fgColor=colour)
         ws.freeze_panes = ws.cell(row=start + 2, column=1)
+        from gsyf_geo.tabular import strings_as_text
+
+        strings_as_text(ws)  # typed 备注/佐证材料/修改人 stay text, never formulas
     return buf.getvalue()
 
 

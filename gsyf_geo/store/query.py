@@ -62,8 +62,17 @@ _CHUNK = 5_000
 
 
 def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:
+def _sqlite_busy_ms() -> int:
+    """How long (ms) a SQLite statement waits for another writer's lock: GSYF_SQLITE_BUSY_MS, default 30 s."""
+    import os
+
+    raw = os.environ.get("GSYF_SQLITE_BUSY_MS", "").strip()
+    return int(raw) if raw.isdigit() else 30_000
+
+
     cur = dbapi_connection.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute(f"PRAGMA busy_timeout={_sqlite_busy_ms()}")  # wait for a writer, then "locked"
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
