@@ -18,9 +18,16 @@ the other module constants):
 - City-wide insurance totals per reporting unit (1.48M in 2020 → 1.55M in 2021 → ≈1.97M in
   2025), ~1,500 construction projects a year and ~60 training-base candidates: these describe
   the whole city and do not scale with N.
-- Work injuries at 35–50 per 10,000 insured a year (excluding commuting), falling by ≥20%
-  from 2020 to 2025 in 天宁, 钟楼, 新北 and 经开区 but less in 武进, 金坛 and 溧阳; commuting
-  injuries ≈ 17.5% on top.
+- Year-end insurance snapshots from 2019 (so that 2020 has an average insured, like every
+  other year).
+- Work injuries at 35–50 per 10,000 average insured a year (excluding commuting, counted by
+  recognition date), falling by ≥20% from 2020 to 2025 in 天宁, 钟楼, 新北 and 经开区 but less
+  in 武进, 金坛 and 溧阳; commuting injuries ≈ 17.5% on top. Each injury is recognised
+  after a lag (:func:`_recognition_lags`: most within 60 days, a tail up to a year), so
+  injuries of late 2019 are recognised in 2020, and recognitions of late-2025 injuries run
+  into 2026 (up to :data:`RECOGNITION_DATA_END`): counted by injury date, recent years are
+  short until their recognitions finish.
+- A 是否重点企业 flag on most enterprises (:func:`_key_enterprise_flags`), blank on the rest.
 - Tens of new pneumoconiosis cases a year, mostly in building materials and mining in 武进 and
   溧阳, with the share of cases exposed for less than 5 years falling every year city-wide.
 """
@@ -28,6 +35,7 @@ the other module constants):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 
 import numpy as np
@@ -50,10 +58,15 @@ from gsyf_geo.domain import (
     reporting_unit_for,
 )
 from gsyf_geo.geography import districts, locate_district, towns
+from gsyf_geo.metrics import KEY_ENTERPRISE_MIN_EMPLOYEES
 from gsyf_geo.store import Store
 
 DEMO_YEARS: tuple[int, ...] = (2020, 2021, 2022, 2023, 2024, 2025)
 """Years the demo covers: the 2020 baseline and the plan period 2021–2025."""
+SNAPSHOT_YEARS: tuple[int, ...] = (2019, *DEMO_YEARS)
+"""Year-end insurance snapshots: from 2019, the start stock of the 2020 average insured."""
+RECOGNITION_DATA_END = date(2026, 6, 30)
+"""Last recognition date of the demo: recognitions of late-2025 injuries run into 2026."""
 
 # The order in which kinds are inserted (parents before children).
 DEMO_KINDS: tuple[str, ...] = (
@@ -641,9 +654,27 @@ def _enterprises(rng: np.random.Generator, n: int) -> pd.DataFrame:
     )
 
 
+def _key_enterprise_flags(rng: np.random.Generator, ent: pd.DataFrame) -> pd.Series:
+    """是否重点企业: set on 70% of enterprises, blank (the default rule applies) on the rest.
+
+    A set flag mostly agrees with the default rule (≥20 employees or a 危险化学品 licence);
+    a tenth of the small 危化品/化工/矿山 enterprises with at least 10 employees are named
+    重点企业 anyway, and 3% of the larger ones are not.
+    """
+    n = len(ent)
+    employees = ent["employees"].to_numpy()
+    default = (employees >= KEY_ENTERPRISE_MIN_EMPLOYEES) | ent["hazchem_licence"].to_numpy(bool)
+    strict = ent["key_industry"].isin(["hazchem", "chemical", "mining"]).to_numpy()
+    u = rng.random(n)
+    flag = np.where(~default & strict & (employees >= 10) & (u < 0.10), True, default)
+    flag = np.where(default & (u > 0.97), False, flag)
+    blank = rng.random(n) >= 0.70
+    return pd.Series(pd.array(np.where(blank, None, flag), dtype="boolean"), index=ent.index)
+
+
 def _snapshots(rng: np.random.Generator, ent: pd.DataFrame) -> pd.DataFrame:
-    """Year-end (employees, insured) per enterprise; 2025 equals the enterprise table."""
-    n, years = len(ent), np.asarray(DEMO_YEARS)
+    """Year-end (employees, insured) per enterprise, 2019–2025; 2025 equals the enterprise table."""
+    n, years = len(ent), np.asarray(SNAPSHOT_YEARS)
     back = (years[-1] - years)[None, :]  # years before 2025
     emp25 = ent["employees"].to_numpy(dtype=np.int64)
     ins25 = ent["insured"].to_numpy(dtype=np.int64)
@@ -962,6 +993,13 @@ def _default_risk(codes: np.ndarray) -> np.ndarray:
     return np.array([by_code[c] for c in codes], dtype=np.int64)
 
 
+def _recognition_lags(rng: np.random.Generator, m: int) -> np.ndarray:
+    """Days from injury to recognition: 85% within 60 days (median ≈ 30), a tail to a year."""
+    short = np.clip(np.rint(rng.gamma(4.0, 8.0, m)), 5, 60)
+    long = np.clip(np.rint(60 + rng.exponential(70.0, m)), 61, 365)
+    return np.where(rng.random(m) < 0.85, short, long).astype(np.int64)
+
+
 def _injuries(
     rng: np.random.Generator, ent: pd.DataFrame, snap: pd.DataFrame, projects: pd.DataFrame
 ) -> pd.DataFrame:
@@ -969,7 +1007,9 @@ def _injuries(
     industry = ent["key_industry"].to_numpy(dtype=object)
     ind_ids = list(_INDUSTRY_MIX)
     ind_idx = _lookup(industry, {k: i for i, k in enumerate(ind_ids)}).astype(np.int64)
-    ins = snap["insured"].to_numpy(dtype=float).reshape(n, ny)
+    # Exposure of a year: the average insured (mean of the previous and this year end).
+    stock = snap["insured"].to_numpy(dtype=float).reshape(n, len(SNAPSHOT_YEARS))
+    ins = (stock[:, :-1] + stock[:, 1:]) / 2.0
     default_risk = _default_risk(ent["industry_code"].to_numpy(dtype=object))
     mult = np.array([_INJURY_MULT[k] for k in ind_ids])[ind_idx]
     mult = mult * (1.0 + 0.12 * (ent["risk_class"].to_numpy() - default_risk))
@@ -996,9 +1036,9 @@ def _injuries(
     cell = np.concatenate([cell_w, cell_c])
     commuting = np.concatenate([np.zeros(cell_w.size, bool), np.ones(cell_c.size, bool)])
     e, yi = cell // ny, cell % ny
-    year = np.asarray(DEMO_YEARS)[yi]
+    year = np.asarray(DEMO_YEARS)[yi]  # the year of recognition
     m = cell.size
-    day = _dates(rng, year)
+    day = _dates(rng, year)  # recognition date
 
     # Accident types by industry; commuting accidents are traffic accidents.
     accident = np.empty(m, dtype=object)
@@ -1037,14 +1077,37 @@ def _injuries(
             town[rows] = projects["town_code"].to_numpy(dtype=object)[chosen]
         lon[site], lat[site] = _place(rng, lon[site], lat[site], 200.0, district[site])
 
-    # Record ids numbered by date within each year: WI2021-000001.
+    # Injury dates: the recognition date less a lag (drawn last, so nothing above changes).
+    injured = day - _recognition_lags(rng, m).astype("timedelta64[D]")
+    # Recognitions in 2026 of late-2025 injuries: the 2025 recognitions of late-2024
+    # injuries, one year on, up to the end of the demo's data.
+    tail = np.flatnonzero((year == DEMO_YEARS[-1]) & (injured.astype("datetime64[Y]").astype(int) + 1970 < year))
+    shifted_day = (day[tail].astype("datetime64[D]") + np.timedelta64(365, "D"))
+    keep = shifted_day <= np.datetime64(RECOGNITION_DATA_END)
+    tail = tail[keep]
+    if tail.size:
+        day = np.concatenate([day, shifted_day[keep]])
+        injured = np.concatenate([injured, injured[tail] + np.timedelta64(365, "D")])
+        year = np.concatenate([year, np.full(tail.size, DEMO_YEARS[-1] + 1)])
+        e = np.concatenate([e, e[tail]])
+        commuting = np.concatenate([commuting, commuting[tail]])
+        accident = np.concatenate([accident, accident[tail]])
+        fatal = np.concatenate([fatal, fatal[tail]])
+        lon = np.concatenate([lon, lon[tail]])
+        lat = np.concatenate([lat, lat[tail]])
+        district = np.concatenate([district, district[tail]])
+        town = np.concatenate([town, town[tail]])
+        m = day.size
+
+    # Record ids (认定编号) numbered by recognition date within each year: WI2021-000001.
     order = np.lexsort((commuting, e, day))
     year_o = year[order]
     seq = np.arange(m) - np.searchsorted(year_o, year_o, side="left") + 1
     df = pd.DataFrame(
         {
             "record_id": _cat("WI", year_o, "-", _zfill(seq, 6)),
-            "injury_date": _date_column(day[order]),
+            "injury_date": _date_column(injured[order]),
+            "recognition_date": _date_column(day[order]),
             "credit_code": ent["credit_code"].to_numpy()[e[order]],
             "key_industry": industry[e[order]].astype(str),
             "accident_type": accident[order].astype(str),
@@ -1265,6 +1328,7 @@ def generate_demo(enterprises: int = 20_000, seed: int = 2021) -> DemoData:
     # Children are keyed by position, so adding a stream at the end changes no earlier one.
     r_ent, r_snap, r_unit, r_proj, r_base, r_inj, r_dis, r_prog = root.spawn(8)
     ent = _enterprises(r_ent, int(enterprises))
+    ent["key_enterprise"] = _key_enterprise_flags(np.random.default_rng([seed, 11]), ent)
     snap = _snapshots(r_snap, ent)
     units = _unit_totals(r_unit)
     projects = _projects(r_proj, ent)
@@ -1287,12 +1351,12 @@ def generate_demo(enterprises: int = 20_000, seed: int = 2021) -> DemoData:
     )
 
 
-_DATE_COLUMNS: dict[str, str] = {
-    "construction_project": "start_date",
-    "work_injury": "injury_date",
-    "disease_case": "diagnosis_date",
-    "training_record": "activity_date",
-    "publicity_activity": "activity_date",
+_DATE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "construction_project": ("start_date",),
+    "work_injury": ("injury_date", "recognition_date"),
+    "disease_case": ("diagnosis_date",),
+    "training_record": ("activity_date",),
+    "publicity_activity": ("activity_date",),
 }
 
 
@@ -1326,8 +1390,8 @@ def load_demo(store: Store, enterprises: int = 20_000, seed: int = 2021) -> dict
             inserted = 0
             for start in range(0, len(df), _INSERT_CHUNK):
                 part = df.iloc[start : start + _INSERT_CHUNK].copy()
-                if kind in _DATE_COLUMNS:
-                    part[_DATE_COLUMNS[kind]] = part[_DATE_COLUMNS[kind]].dt.date
+                for column in _DATE_COLUMNS.get(kind, ()):
+                    part[column] = part[column].dt.date
                 part["batch_id"] = batch_id
                 inserted += store.insert(kind, part, conn=conn)
             counts[kind] = inserted

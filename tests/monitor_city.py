@@ -34,15 +34,15 @@ def _place(district: str, town: str | None = None) -> dict:
 
 
 ENTERPRISES = [
-    # code, industry, key_staff, demonstration (unit, year), place
-    ("E1", "chemical", 10, (True, 2021), _place(TIANNING)),
-    ("E2", "machinery", 10, (True, 2023), _place(TIANNING)),
-    ("E3", "metallurgy", 4, (False, None), _place(WUJIN, JKQ_TOWN)),
-    ("E4", "construction", 6, (True, 2019), _place(WUJIN)),
-    ("E5", None, 5, (False, None), _place(TIANNING)),  # not a key industry
-    ("E6", "transport", 0, (True, None), _place(WUJIN, JKQ_TOWN)),  # selected, year unknown
+    # code, industry, key_staff, demonstration (unit, year), place, employees, 是否重点企业
+    ("E1", "chemical", 10, (True, 2021), _place(TIANNING), 100, None),  # default rule: ≥20
+    ("E2", "machinery", 10, (True, 2023), _place(TIANNING), 100, True),
+    ("E3", "metallurgy", 4, (False, None), _place(WUJIN, JKQ_TOWN), 19, True),  # flag wins
+    ("E4", "construction", 6, (True, 2019), _place(WUJIN), 100, False),  # not a 重点企业
+    ("E5", None, 5, (False, None), _place(TIANNING), 100, True),  # not a key industry
+    ("E6", "transport", 0, (True, None), _place(WUJIN, JKQ_TOWN), 100, None),  # year unknown
 ]
-PLACE = {code: place for code, _, _, _, place in ENTERPRISES}
+PLACE = {code: place for code, _, _, _, place, _, _ in ENTERPRISES}
 
 
 def _unit_of(code: str) -> dict:
@@ -55,15 +55,16 @@ def _unit_of(code: str) -> dict:
 
 def enterprises() -> pd.DataFrame:
     rows = []
-    for code, industry, key_staff, (demo, year), place in ENTERPRISES:
+    for code, industry, key_staff, (demo, year), place, employees, key in ENTERPRISES:
         rows.append(
             {
                 "credit_code": code,
                 "name": f"企业{code}",
                 "key_industry": industry,
                 "key_staff": key_staff,
-                "employees": 100,
-                "insured": 90,
+                "key_enterprise": key,
+                "employees": employees,
+                "insured": min(90, employees),
                 "demonstration_unit": demo,
                 "demonstration_year": year,
                 **place,
@@ -71,6 +72,7 @@ def enterprises() -> pd.DataFrame:
         )
     df = pd.DataFrame(rows)
     df["demonstration_year"] = df["demonstration_year"].astype("Int64")
+    df["key_enterprise"] = df["key_enterprise"].astype("boolean")
     return df
 
 
@@ -125,38 +127,40 @@ def training_records() -> pd.DataFrame:
 
 def insurance_snapshots() -> pd.DataFrame:
     rows = [
-        ("E1", 2020, 1000), ("E1", 2021, 1200),
-        ("E2", 2020, 3000), ("E2", 2021, 3200),
-        ("E5", 2020, 500), ("E5", 2021, 500),  # not a key industry
-        ("E3", 2021, 100),  # 经开区 has no 2020 snapshot
+        # enterprise, year, employees, insured
+        ("E1", 2019, 950, 900), ("E2", 2019, 3000, 2900),
+        ("E1", 2020, 1050, 1000), ("E1", 2021, 1250, 1200),
+        ("E2", 2020, 3100, 3000), ("E2", 2021, 3300, 3200),
+        ("E5", 2020, 500, 500), ("E5", 2021, 600, 500),  # not a key industry
+        ("E3", 2021, 110, 100),  # 经开区 has no 2019/2020 snapshot: 0 insured then
     ]  # fmt: skip
     return pd.DataFrame(
         [
-            {"credit_code": c, "year": y, "employees": n, "insured": n, **_unit_of(c)}
-            for c, y, n in rows
+            {"credit_code": c, "year": y, "employees": e, "insured": n, **_unit_of(c)}
+            for c, y, e, n in rows
         ]
     )
 
 
 def work_injuries() -> pd.DataFrame:
     rows = [
-        # id, date, enterprise, key industry, commuting
-        ("W1", date(2020, 2, 1), "E1", "chemical", False),
-        ("W2", date(2020, 3, 1), "E1", "chemical", False),
-        ("W3", date(2020, 4, 1), "E2", "machinery", False),
-        ("W4", date(2020, 5, 1), "E2", "machinery", True),  # commuting: left out
-        ("W5", date(2020, 6, 1), "E5", None, False),  # not a key industry: left out
-        ("W6", date(2021, 2, 1), "E1", "chemical", False),
-        ("W7", date(2021, 3, 1), "E1", "chemical", False),
-        ("W8", date(2021, 4, 1), "E2", "machinery", False),
-        ("W9", date(2021, 5, 1), "E2", "machinery", False),
-        ("W10", date(2021, 6, 1), "E3", "metallurgy", False),
+        # id, injury date, recognition date, enterprise, key industry, commuting
+        ("W1", date(2020, 2, 1), date(2020, 3, 1), "E1", "chemical", False),
+        ("W2", date(2020, 3, 1), None, "E1", "chemical", False),  # no 认定日期: injury date
+        ("W3", date(2020, 4, 1), date(2021, 1, 10), "E2", "machinery", False),  # recognised 2021
+        ("W4", date(2020, 5, 1), date(2020, 6, 1), "E2", "machinery", True),  # commuting
+        ("W5", date(2020, 6, 1), date(2020, 7, 1), "E5", None, False),  # not a key industry
+        ("W6", date(2021, 2, 1), date(2021, 3, 1), "E1", "chemical", False),
+        ("W7", date(2021, 3, 1), date(2021, 4, 1), "E1", "chemical", False),
+        ("W8", date(2021, 4, 1), date(2021, 5, 1), "E2", "machinery", False),
+        ("W9", date(2021, 5, 1), date(2021, 6, 1), "E2", "machinery", False),
+        ("W10", date(2021, 6, 1), date(2021, 7, 1), "E3", "metallurgy", False),
     ]
     return pd.DataFrame(
         [
-            {"record_id": r, "injury_date": d, "credit_code": c, "key_industry": k,
-             "commuting": com, **PLACE[c]}
-            for r, d, c, k, com in rows
+            {"record_id": r, "injury_date": d, "recognition_date": rd, "credit_code": c,
+             "key_industry": k, "commuting": com, **PLACE[c]}
+            for r, d, rd, c, k, com in rows
         ]
     )  # fmt: skip
 

@@ -10,6 +10,8 @@ from sqlalchemy import select
 from gsyf_geo.credit_code import credit_code_check_char, is_valid_credit_code
 from gsyf_geo.demo import (
     DEMO_YEARS,
+    RECOGNITION_DATA_END,
+    SNAPSHOT_YEARS,
     DemoData,
     generate_demo,
     load_demo,
@@ -54,8 +56,19 @@ def _units(df: pd.DataFrame) -> np.ndarray:
 
 
 def _injury_years(demo: DemoData) -> pd.DataFrame:
+    """Injuries with the ``year`` they count in (recognition date) and their unit."""
     wi = demo.work_injury
-    return wi.assign(year=wi["injury_date"].dt.year, unit=_units(wi))
+    return wi.assign(
+        year=wi["recognition_date"].dt.year, injury_year=wi["injury_date"].dt.year, unit=_units(wi)
+    )
+
+
+def _average_insured(demo: DemoData, years, unit: str | None = None) -> dict[int, float]:
+    snap = demo.insurance_snapshot
+    if unit is not None:
+        snap = snap[snap["reporting_unit"] == unit]
+    stock = snap.groupby("year")["insured"].sum()
+    return {y: (stock[y - 1] + stock[y]) / 2 for y in years}
 
 
 # --------------------------------------------------------------------------- determinism
@@ -255,7 +268,8 @@ def test_industries_cluster_where_they_should(demo: DemoData) -> None:
 
 def test_snapshots_grow_and_end_at_the_enterprise_table(demo: DemoData) -> None:
     snap = demo.insurance_snapshot
-    assert len(snap) == N * len(DEMO_YEARS)
+    # From 2019: the 2020 average insured needs the 2019 year end.
+    assert len(snap) == N * len(SNAPSHOT_YEARS) and SNAPSHOT_YEARS == (2019, *DEMO_YEARS)
     assert (snap["insured"] <= snap["employees"]).all()
     last = snap[snap["year"] == DEMO_YEARS[-1]].set_index("credit_code")
     ent = demo.enterprise.set_index("credit_code")
@@ -284,10 +298,10 @@ def test_unit_year_totals_follow_the_plan(demo: DemoData) -> None:
 
 def test_injury_rates_per_year(demo: DemoData) -> None:
     wi = _injury_years(demo)
-    snap = demo.insurance_snapshot
-    for year in DEMO_YEARS:
+    average = _average_insured(demo, DEMO_YEARS)
+    for year in DEMO_YEARS:  # by recognition date over the average insured, as the plan's rate
         work = int(((wi["year"] == year) & ~wi["commuting"]).sum())
-        rate = accident_rate(work, snap.loc[snap["year"] == year, "insured"].sum())
+        rate = accident_rate(work, average[year])
         assert rate is not None and 35 <= rate <= 50, (year, rate)
     commuting_share = wi["commuting"].sum() / (~wi["commuting"]).sum()
     assert 0.12 <= commuting_share <= 0.25
@@ -297,14 +311,11 @@ def test_injury_rates_per_year(demo: DemoData) -> None:
 def test_unit_accident_rates_differ(demo: DemoData) -> None:
     wi = _injury_years(demo)
     wi = wi[~wi["commuting"]]
-    snap = demo.insurance_snapshot
     change = {}
     for unit in (u.code for u in REPORTING_UNITS):
+        average = _average_insured(demo, (2020, 2025), unit)
         rates = [
-            accident_rate(
-                int(((wi["unit"] == unit) & (wi["year"] == y)).sum()),
-                snap.loc[(snap["reporting_unit"] == unit) & (snap["year"] == y), "insured"].sum(),
-            )
+            accident_rate(int(((wi["unit"] == unit) & (wi["year"] == y)).sum()), average[y])
             for y in (2020, 2025)
         ]
         change[unit] = change_against(rates[1], rates[0])
@@ -318,8 +329,20 @@ def test_injury_records(demo: DemoData) -> None:
     wi = _injury_years(demo)
     assert wi["record_id"].is_unique
     assert wi["record_id"].str.fullmatch(r"WI20\d\d-\d{6}").all()
-    assert (wi["record_id"].str[2:6].astype(int) == wi["year"]).all()
-    assert set(wi["year"]) == set(DEMO_YEARS)
+    assert (wi["record_id"].str[2:6].astype(int) == wi["year"]).all()  # numbered when recognised
+    # Recognised 2020–2025, and late-2025 injuries into 2026 up to the end of the demo data.
+    assert set(wi["year"]) == {*DEMO_YEARS, DEMO_YEARS[-1] + 1}
+    assert wi["recognition_date"].max() <= pd.Timestamp(RECOGNITION_DATA_END)
+    assert set(wi.loc[wi["year"] > DEMO_YEARS[-1], "injury_year"]) == {DEMO_YEARS[-1]}
+    lag = (wi["recognition_date"] - wi["injury_date"]).dt.days
+    assert lag.min() >= 1 and lag.max() <= 365
+    assert 0.75 <= (lag <= 60).mean() <= 0.95  # most within 60 days, a tail up to a year
+    # Counted by injury date, the first year lacks nothing (late-2019 injuries recognised in
+    # 2020 belong to 2019), and each year's count is within a few percent of the recognised.
+    by_injury = wi[~wi["commuting"]].groupby("injury_year").size()
+    by_recognition = wi[~wi["commuting"]].groupby("year").size()
+    for y in DEMO_YEARS:
+        assert abs(by_injury[y] / by_recognition[y] - 1) < 0.05, y
     assert wi["accident_type"].isin(ACCIDENT_TYPES).all()
     assert (wi.loc[wi["commuting"], "accident_type"] == "车辆伤害").all()
     ent = demo.enterprise.set_index("credit_code")
@@ -423,7 +446,7 @@ def test_load_demo_fills_the_store_and_replaces_itself(store) -> None:
     assert set(counts) == set(KINDS)
     for kind, n in counts.items():
         assert n > 0 and store.count(kind) == n, kind
-    assert counts["enterprise"] == 800 and counts["insurance_snapshot"] == 800 * len(DEMO_YEARS)
+    assert counts["enterprise"] == 800 and counts["insurance_snapshot"] == 800 * len(SNAPSHOT_YEARS)
     assert store.holds_demo_data
     assert store.get_setting("demo_seed") == "5" and store.get_setting("demo_enterprises") == "800"
     batches = store.batches()
@@ -477,8 +500,8 @@ def test_session_demo_store_is_labelled(demo_store) -> None:
     assert demo_store.count("enterprise") == int(demo_store.get_setting("demo_enterprises"))
     injuries = demo_store.read("work_injury")
     assert injuries["is_demo"].astype(bool).all()
-    years = pd.to_datetime(injuries["injury_date"]).dt.year
-    assert set(years) == set(DEMO_YEARS)
+    years = pd.to_datetime(injuries["recognition_date"]).dt.year
+    assert set(years) == {*DEMO_YEARS, DEMO_YEARS[-1] + 1}
 
 
 def test_a_seed_outside_its_district_is_pulled_inside() -> None:

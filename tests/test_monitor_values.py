@@ -6,6 +6,8 @@ The expected numbers are worked out by hand from the rows in monitor_city.py.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
+from types import SimpleNamespace
 
 import monitor_city as city
 import pytest
@@ -63,15 +65,19 @@ def test_publicity_coverage(loaded):
 
 
 def test_training_coverage_by_population(loaded):
-    # Key staff: E1 10, E2 10, E3 4, E4 6 (E6 has none, E5 is not key) = 30.
-    # Trained: E1 6 (2021) + 6 (2022, capped at 10), E3 4 (2021), E2 5 (2023).
+    # 重点企业 with key staff: E1 10 (flag empty, 100 employees: default rule), E2 10 (flag),
+    # E3 4 (flag, though 19 employees) = 24. E4 is flagged not key, E5 is outside the key
+    # industries (its flag does not make it one), E6 has no key staff.
+    # Trained (records): E1 6 (2021) + 6 (2022, capped at 10), E3 4 (2021), E2 5 (2023).
     v = values(loaded, "training_coverage")
-    assert v.city == approx({2020: None, 2021: 10 / 30, 2022: 14 / 30, 2023: 19 / 30,
-                             2024: 19 / 30, 2025: 19 / 30})  # fmt: skip
-    # The 2021 "其他行业 ≥30%" target: E2 10, E4 6, E5 5 = 21 key staff; E5 trained 5 in 2021.
+    assert v.city == approx({2020: None, 2021: 10 / 24, 2022: 14 / 24, 2023: 19 / 24,
+                             2024: 19 / 24, 2025: 19 / 24})  # fmt: skip
+    assert v.samples[2021] == 24.0 and v.unit_samples["JKQ"][2021] == 4.0
+    # The 2021 "其他行业 ≥30%" target: 重点企业 of the other key industries — E2 (machinery)
+    # only; E4 (construction) is not a 重点企业 and E5 is outside the key industries.
     other = values(loaded, "training_coverage_other_industries")
-    assert other.city[2021] == pytest.approx(5 / 21)
-    assert other.city[2023] == pytest.approx(10 / 21)
+    assert other.city[2021] == 0.0
+    assert other.city[2023] == pytest.approx(0.5)
     # Priority industries (E1 化工, E3 冶金): 14 key staff.
     target = PLAN.target("training_coverage")
     prio = metric_values(loaded, PLAN, target, years=YEARS, population="priority")
@@ -79,16 +85,85 @@ def test_training_coverage_by_population(loaded):
     assert prio.city[2022] == pytest.approx(1.0)
 
 
-def test_accident_rate_uses_average_insured(loaded):
+class _PlanWithRules:
+    """The shipped plan with other accident-rate rules (as a plan file's ``rules`` would give)."""
+
+    def __init__(self, plan, **rules):
+        self._plan = plan
+        self.rules = SimpleNamespace(
+            commuting_included=rules.get("commuting_included", False),
+            injury_date_basis=rules.get("injury_date_basis", "recognition"),
+        )
+
+    def __getattr__(self, name):
+        return getattr(self._plan, name)
+
+
+def test_accident_rate_uses_the_average_insured_in_every_year(loaded):
     v = values(loaded, "accident_rate_reduction")
-    # 2020: 3 key-industry injuries (no commuting, no non-key) / 4,000 insured at year end
-    # (no 2019 snapshot). 2021 天宁: 4 / mean(4,000, 4,400); 经开区: 1 / 100 (year end only).
-    assert v.city[2020] == pytest.approx(3 / 4000 * 10_000)
-    assert v.units["320402"][2021] == pytest.approx(4 / 4200 * 10_000)
-    assert v.units["JKQ"][2021] == pytest.approx(100.0)
-    assert v.units["JKQ"][2020] is None
-    assert v.city[2021] == pytest.approx(5 / 4300 * 10_000)
+    # 2020: W1 and W2 (no 认定日期: injury date) count; W3 was recognised in 2021, W4 is
+    # commuting, W5 is outside the key industries. Average insured 2020 = mean of the 2019
+    # and 2020 year ends: E1 950, E2 2,950, E3 0 (no snapshot in years the store holds).
+    assert v.city[2020] == pytest.approx(2 / 3900 * 10_000)
+    assert v.samples[2020] == pytest.approx(3900)
+    # 2021 天宁: W3, W6–W9 = 5 / (1,100 + 3,100); 经开区: 1 / ((0 + 100) / 2).
+    assert v.units["320402"][2021] == pytest.approx(5 / 4200 * 10_000)
+    assert v.units["JKQ"][2021] == pytest.approx(200.0)
+    assert v.units["JKQ"][2020] is None  # no insured at all: no rate
+    assert v.city[2021] == pytest.approx(6 / 4250 * 10_000)  # the units' parts add up
     assert v.city[2022] is None  # no snapshot for 2022
+    early = values(loaded, "accident_rate_reduction", years=(2019, 2020))
+    assert early.city[2019] is None  # the store holds no 2018 year end
+
+
+def test_accident_rate_follows_the_plan_rules(loaded):
+    target = PLAN.target("accident_rate_reduction")
+    by_injury = metric_values(
+        loaded, _PlanWithRules(PLAN, injury_date_basis="injury"), target, years=YEARS
+    )
+    assert by_injury.city[2020] == pytest.approx(3 / 3900 * 10_000)  # W3 back in 2020
+    assert by_injury.units["320402"][2021] == pytest.approx(4 / 4200 * 10_000)
+    commuting = metric_values(
+        loaded, _PlanWithRules(PLAN, commuting_included=True), target, years=YEARS
+    )
+    assert commuting.city[2020] == pytest.approx(3 / 3900 * 10_000)  # W1, W2 and W4
+
+
+def test_as_of_counts_only_what_was_known(loaded):
+    target = PLAN.target("accident_rate_reduction")
+    v = metric_values(loaded, PLAN, target, years=YEARS, as_of=date(2021, 6, 30))
+    assert v.city[2020] == pytest.approx(2 / 3900 * 10_000)
+    assert v.city[2021] is None  # the 2021 year end is not there yet
+    assert v.complete(2020) and not v.complete(2021) and v.as_of == date(2021, 6, 30)
+    assert metric_values(loaded, PLAN, target, years=YEARS).complete(2025)
+    # By injury date: W3 (injured 2020, recognised 2021-01-10) counts once recognised.
+    rules = _PlanWithRules(PLAN, injury_date_basis="injury")
+    before = metric_values(loaded, rules, target, years=YEARS, as_of=date(2021, 1, 9))
+    after = metric_values(loaded, rules, target, years=YEARS, as_of=date(2021, 1, 10))
+    assert before.city[2020] == pytest.approx(2 / 3900 * 10_000)
+    assert after.city[2020] == pytest.approx(3 / 3900 * 10_000)
+    # Records after the as-of date do not count; years after it are no data.
+    pub = metric_values(
+        loaded, PLAN, PLAN.target("publicity_coverage"), years=YEARS, as_of=date(2022, 4, 30)
+    )
+    assert pub.city[2021] == pytest.approx(0.2) and pub.city[2022] == pytest.approx(0.2)
+    assert pub.city[2023] is None and not pub.complete(2022)
+    assert pub.samples[2022] == 5.0  # key-industry enterprises
+    ins = metric_values(
+        loaded, PLAN, PLAN.target("insured_persons"), years=YEARS, as_of=date(2022, 12, 30)
+    )
+    assert ins.city[2021] == 1500.0 and ins.city[2022] is None  # 2022 not over
+    assert ins.samples[2021] is None  # a count has no sample
+
+
+def test_enrollment_rate_of_key_industry_enterprises(loaded):
+    v = values(loaded, "accident_rate_reduction", metric="enrollment_rate", direction="at_least")
+    # Key-industry snapshots: 2020 E1 1,000/1,050, E2 3,000/3,100; 2021 adds E3 100/110
+    # (E5 is outside the key industries).
+    assert v.city[2020] == pytest.approx(4000 / 4150)
+    assert v.city[2021] == pytest.approx(4500 / 4660)
+    assert v.units["JKQ"][2020] is None and v.units["JKQ"][2021] == pytest.approx(100 / 110)
+    assert v.city[2022] is None and v.samples[2021] == 4660.0
 
 
 def test_short_exposure_share(loaded):
@@ -215,4 +290,4 @@ def test_format_value():
     assert format_value(0.8766, "ratio") == "87.7%"
     assert format_value(1_968_000, "人") == "196.8万人"
     assert format_value(4_000, "人") == "4,000人"
-    assert format_value(38.26, "起/万人") == "38.3 起/万人"
+    assert format_value(38.26, "人/万人") == "38.3 人/万人"

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from gsyf_geo import metrics
 from gsyf_geo.analysis.filters import MapState, apply_state
 from gsyf_geo.analysis.hexgrid import hex_aggregate, hex_center, hex_index
 from gsyf_geo.analysis.indicators import INDICATORS, enterprise_table, headline, unit_indicators
@@ -31,15 +32,38 @@ def _enterprises() -> pd.DataFrame:
         "lon": lon, "lat": lat, "x": x, "y": y, "geocode_source": "file", "geocode_precision": "exact",
         "outside_named_district": False,
         "employees": [1000, 200, 10], "insured": [900, 200, 5],
-        "key_staff": [20, 10, 4], "key_staff_trained": [20, 5, 0],
-        "publicity_reached": [True, False, None], "demonstration_unit": False, "is_demo": False,
+        "key_staff": [20, 10, 4],
+        # The register columns say otherwise than the records below: the map uses the records.
+        "key_staff_trained": [0, 0, 4], "publicity_reached": [False, True, True],
+        "key_enterprise": [True, True, False],  # C: 10 employees, not a 重点企业
+        "demonstration_unit": False, "is_demo": False,
         "size": ["large", "small", "micro"], "gap": [100, 0, 5],
-        # Year-end insured: A grows 800 → 900; B flat 200; C 5.
-        "insured_2020": [800, 200, 5], "insured_2021": [850, 200, 5], "insured_2022": [900, 200, 5],
         "injuries_2020": [8, 1, 0], "injuries_2021": [6, 1, 0], "injuries_2022": [4, 0, 1],
         "fatal_2020": [0, 0, 0], "fatal_2021": [0, 0, 0], "fatal_2022": [0, 0, 1],
         "commuting_2020": [1, 0, 0], "commuting_2021": [0, 0, 0], "commuting_2022": [2, 0, 0],
     })  # fmt: skip
+    # Year-end insured: A grows 760 (2019) → 900; B flat 200; C 5.
+    snaps = pd.DataFrame({
+        "credit_code": ["A"] * 4 + ["B"] * 4 + ["C"] * 4, "year": [2019, 2020, 2021, 2022] * 3,
+        "insured": [760, 800, 850, 900, 200, 200, 200, 200, 5, 5, 5, 5],
+        "employees": [800, 850, 900, 1000, 200, 200, 200, 200, 10, 10, 10, 10],
+    })  # fmt: skip
+    codes = pd.Index(df["credit_code"])
+    avg = metrics.average_insured(snaps, codes, YEARS)
+    insured = metrics.year_end_stock(snaps, codes, YEARS, "insured")
+    employees = metrics.year_end_stock(snaps, codes, YEARS, "employees")
+    # Records: A trained 20 key staff in 2021, B 5 in 2022; A reached by publicity in 2021.
+    training = pd.DataFrame({"credit_code": ["A", "B"], "activity_date": ["2021-05-01", "2022-05-01"],
+                             "key_staff_trained": [20, 5]})  # fmt: skip
+    publicity = pd.DataFrame({"credit_code": ["A"], "activity_date": ["2021-03-01"]})
+    trained = metrics.trained_key_staff(df, training, YEARS)
+    reached = metrics.publicity_reached(df, publicity, YEARS).astype(float)
+    for y in YEARS:
+        df[f"avg_insured_{y}"] = avg[y].to_numpy()
+        df[f"insured_{y}"] = insured[y].to_numpy()
+        df[f"employees_{y}"] = employees[y].to_numpy()
+        df[f"trained_{y}"] = trained[y].to_numpy()
+        df[f"reached_{y}"] = reached[y].to_numpy()
     return df
 
 
@@ -149,19 +173,22 @@ def test_unit_indicators_known_answers():
     xb = table.loc["320411"]
     # 新北 2022: 4 injuries; average insured (850 + 900) / 2 = 875 → 45.71 per 10,000.
     assert xb["accident_rate"] == pytest.approx(4 / 875 * 1e4)
-    # 2020 baseline: 8 / 800 (first year held: year-end alone) = 100 per 10,000.
-    assert xb["rate_2020"] == pytest.approx(100.0)
-    assert xb["change_2020"] == pytest.approx((4 / 875 * 1e4) / 100 - 1)
+    # 2020 baseline: 8 / ((760 + 800) / 2): the same average as every other year.
+    assert xb["rate_2020"] == pytest.approx(8 / 780 * 1e4)
+    assert xb["change_2020"] == pytest.approx((4 / 875) / (8 / 780) - 1)
+    # Enrollment at the end of 2022 from the snapshot (900 / 1,000), not the register.
     assert xb["enrollment_rate"] == pytest.approx(0.9) and xb["gap"] == 100
+    # Coverage from the records (A trained 20 of 20, reached), not the register columns.
     assert xb["training_coverage"] == 1.0 and xb["publicity_coverage"] == 1.0
     assert xb["projects"] == 2 and xb["project_insurance_rate"] == 0.5
     assert xb["bases_existing"] == 0  # its base opens in 2023
     jkq = table.loc["JKQ"]
     assert jkq["accident_rate"] == 0.0  # injuries known to be none: zero, not "no data"
     assert jkq["pneumoconiosis"] == 2 and jkq["short_exposure_share"] == 0.5
-    assert jkq["publicity_coverage"] == 0.0
+    assert jkq["publicity_coverage"] == 0.0 and jkq["training_coverage"] == 0.5
     wj = table.loc["320412"]
-    assert pd.isna(wj["publicity_coverage"])  # only an unknown publicity flag: no data
+    assert wj["publicity_coverage"] == 0.0  # the register's "reached" does not count
+    assert pd.isna(wj["training_coverage"])  # C is no 重点企业: no population, no figure
     empty = table.loc["320481"]
     assert pd.isna(empty["accident_rate"]) and empty["enterprises"] == 0
 
@@ -202,9 +229,12 @@ def test_map_data_from_the_demo_store(demo_store):
     assert data.is_demo and data.years == (2020, 2021, 2022, 2023, 2024, 2025)
     assert len(data.enterprises) == demo_store.count("enterprise")
     ent = data.enterprises
-    # The wide injury columns add up to the stored non-commuting injuries of those enterprises.
-    stored = data.injuries[~data.injuries["commuting"] & data.injuries["credit_code"].isin(ent["credit_code"])]
+    # The wide injury columns add up to the stored non-commuting injuries of those enterprises
+    # recognised in the map's years (2026 recognitions wait for a 2026 year end).
+    inj = data.injuries
+    stored = inj[~inj["commuting"] & inj["credit_code"].isin(ent["credit_code"]) & inj["year"].isin(data.years)]
     assert sum(int(ent[f"injuries_{y}"].sum()) for y in data.years) == len(stored)
+    assert (inj["year"] == 2026).any()
     assert (ent["insured_2025"] == ent["insured"]).all()
     table = unit_indicators(apply_state(data, MapState()), data.years)
     assert 30 < table["accident_rate"].astype(float).mean() < 55

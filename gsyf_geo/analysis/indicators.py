@@ -1,10 +1,23 @@
 """Indicators of the risk map: per reporting unit (the choropleth) and for the whole view.
 
-All rates follow :mod:`gsyf_geo.metrics`. The accident rate of a year range is the
-recognised work injuries (not commuting) of the range divided by the sum over its years of
-the average insured headcount (mean of the previous and the current year-end; the year-end
-alone for the first year held), times 10,000. Its change is against the same enterprises'
-rate in 2020 (the plan's baseline) and in 2021. A figure the data cannot give is None.
+Every figure is a sum over the view's enterprises of the per-enterprise numerators and
+denominators of :mod:`gsyf_geo.metrics` (loaded by :mod:`gsyf_geo.analysis.mapdata`), the
+same definitions the targets page uses, so a unit's figure for one year is the targets
+page's figure of that unit and year:
+
+- accident rate (人/万人): injured people of the view's key-industry enterprises counted in
+  the chosen years ÷ the sum over those years of their average insured (mean of the
+  previous and the current year end; the same in every year), × 10,000; a year without an
+  average (the store lacks a year end) takes no part. Its change is against the same
+  enterprises' rate in the baseline years (2020 and 2021);
+- enrollment rate: year-end insured ÷ employees of the key-industry enterprises at the end
+  of the last chosen year (``insurance_snapshot``);
+- training coverage: key staff of the view's 重点企业 trained by the end of the last chosen
+  year (training records) ÷ their key staff;
+- publicity coverage: key-industry enterprises with a publicity record by the end of the
+  last chosen year ÷ key-industry enterprises.
+
+A figure the data cannot give is None.
 """
 
 from __future__ import annotations
@@ -17,6 +30,7 @@ import pandas as pd
 from gsyf_geo.analysis.filters import FilteredView
 from gsyf_geo.domain import PNEUMOCONIOSIS, REPORTING_UNITS, SHORT_DUST_EXPOSURE_YEARS
 from gsyf_geo.metrics import (
+    ACCIDENT_RATE_UNIT,
     accident_rate,
     change_against,
     enrollment_rate,
@@ -43,7 +57,7 @@ class Indicator:
 INDICATORS: dict[str, Indicator] = {
     i.id: i
     for i in (
-        Indicator("accident_rate", "工伤事故发生率", "起/万人", "{:.1f}", True),
+        Indicator("accident_rate", "工伤事故发生率", ACCIDENT_RATE_UNIT, "{:.1f}", True),
         Indicator("change_2020", "事故率较2020年变化", "%", "{:+.1%}", True),
         Indicator("change_2021", "事故率较2021年变化", "%", "{:+.1%}", True),
         Indicator("enrollment_rate", "工伤保险参保率", "%", "{:.1%}", False),
@@ -57,39 +71,61 @@ INDICATORS: dict[str, Indicator] = {
 }
 
 
-def _avg_insured(ent: pd.DataFrame, year: int, held: tuple[int, ...]) -> np.ndarray:
-    cur = ent.get(f"insured_{year}")
-    if cur is None:
+def _col(ent: pd.DataFrame, name: str) -> np.ndarray:
+    if name not in ent:
         return np.full(len(ent), np.nan)
-    cur = cur.to_numpy(dtype=float)
-    prev = ent.get(f"insured_{year - 1}")
-    if prev is None or (year - 1) not in held:
-        return cur
-    prev = prev.to_numpy(dtype=float)
-    return np.where(np.isnan(prev), cur, (prev + cur) / 2.0)
+    return ent[name].to_numpy(dtype=float)
+
+
+def _defined(ent: pd.DataFrame, name: str) -> bool:
+    """Whether a per-year column exists with data (a year without data is NaN throughout)."""
+    return name in ent and bool(ent[name].notna().any())
 
 
 def _rate_columns(ent: pd.DataFrame, years: tuple[int, int], held: tuple[int, ...]) -> pd.DataFrame:
-    """Per-enterprise numerators and denominators of the accident rates."""
+    """Per-enterprise numerators and denominators of the indicators (0 outside the population)."""
     cols: dict[str, np.ndarray] = {}
-    window = [y for y in range(years[0], years[1] + 1) if y in held]
+    key = ent["key_industry"].notna().to_numpy() if len(ent) else np.zeros(0, dtype=bool)
+    window = [
+        y for y in range(years[0], years[1] + 1) if y in held and _defined(ent, f"avg_insured_{y}")
+    ]
     inj = np.zeros(len(ent))
     den = np.zeros(len(ent))
     for y in window:
-        inj += ent[f"injuries_{y}"].to_numpy(dtype=float)
-        den += np.nan_to_num(_avg_insured(ent, y, held))
+        inj += np.where(key, _col(ent, f"injuries_{y}"), 0.0)
+        den += np.where(key, np.nan_to_num(_col(ent, f"avg_insured_{y}")), 0.0)
     cols["inj_w"], cols["den_w"] = inj, den
+    cols["rate_known"] = np.full(len(ent), 1.0 if window else 0.0)
     for base in BASELINE_YEARS:
-        if base in held:
-            cols[f"inj_{base}"] = ent[f"injuries_{base}"].to_numpy(dtype=float)
-            cols[f"den_{base}"] = np.nan_to_num(_avg_insured(ent, base, held))
+        if base in held and _defined(ent, f"avg_insured_{base}"):
+            cols[f"inj_{base}"] = np.where(key, _col(ent, f"injuries_{base}"), 0.0)
+            cols[f"den_{base}"] = np.where(key, np.nan_to_num(_col(ent, f"avg_insured_{base}")), 0.0)
+    end = years[1]
+    for name, source in (("ins_end", f"insured_{end}"), ("emp_end", f"employees_{end}")):
+        known = _defined(ent, source)
+        cols[name] = np.where(key, np.nan_to_num(_col(ent, source)), 0.0)
+        cols[f"{name}_known"] = np.full(len(ent), 1.0 if known else 0.0)
+    staff = ent["key_staff"].fillna(0).to_numpy(dtype=float) if len(ent) else np.zeros(0)
+    trained = _col(ent, f"trained_{end}")
+    is_key_ent = ent["key_enterprise"].fillna(False).to_numpy(dtype=bool) if len(ent) else key
+    cols["key_staff_pop"] = np.where(is_key_ent, staff, 0.0)
+    cols["trained_pop"] = np.where(is_key_ent, np.nan_to_num(trained), 0.0)
+    cols["trained_known"] = (~np.isnan(trained)).astype(float)
+    reached = _col(ent, f"reached_{end}")
+    cols["publicity_pop"] = key.astype(float)
+    cols["publicity_yes"] = np.where(key, np.nan_to_num(reached), 0.0)
+    cols["publicity_known"] = (~np.isnan(reached)).astype(float)
     return pd.DataFrame(cols, index=ent.index)
+
+
+def _known(s: dict, name: str) -> bool:
+    return float(s.get(name, 0) or 0) > 0
 
 
 def _measures(sums: pd.Series | dict, held: tuple[int, ...]) -> dict[str, float | None]:
     """Indicators from summed enterprise columns."""
     s = dict(sums)
-    rate = accident_rate(s.get("inj_w"), s.get("den_w"))
+    rate = accident_rate(s.get("inj_w"), s.get("den_w")) if _known(s, "rate_known") else None
     out: dict[str, float | None] = {
         "enterprises": float(s.get("enterprises", 0)),
         "employees": float(s.get("employees", 0)),
@@ -97,9 +133,15 @@ def _measures(sums: pd.Series | dict, held: tuple[int, ...]) -> dict[str, float 
         "gap": float(s.get("gap", 0)),
         "injuries": float(s.get("inj_w", 0)),
         "accident_rate": rate,
-        "enrollment_rate": enrollment_rate(s.get("insured"), s.get("employees")),
-        "training_coverage": training_coverage(s.get("key_staff_trained"), s.get("key_staff")),
-        "publicity_coverage": publicity_coverage(s.get("publicity_yes"), s.get("publicity_known")),
+        "enrollment_rate": enrollment_rate(s.get("ins_end"), s.get("emp_end"))
+        if _known(s, "ins_end_known") and _known(s, "emp_end_known")
+        else None,
+        "training_coverage": training_coverage(s.get("trained_pop"), s.get("key_staff_pop"))
+        if _known(s, "trained_known")
+        else None,
+        "publicity_coverage": publicity_coverage(s.get("publicity_yes"), s.get("publicity_pop"))
+        if _known(s, "publicity_known")
+        else None,
     }
     for base in BASELINE_YEARS:
         base_rate = accident_rate(s.get(f"inj_{base}"), s.get(f"den_{base}")) if base in held else None
@@ -113,11 +155,8 @@ def _enterprise_sums(view: FilteredView, held: tuple[int, ...]) -> pd.DataFrame:
     frame = _rate_columns(ent, view.years, held)
     frame["reporting_unit"] = ent["reporting_unit"].to_numpy()
     frame["enterprises"] = 1
-    for col in ("employees", "insured", "gap", "key_staff", "key_staff_trained"):
+    for col in ("employees", "insured", "gap"):
         frame[col] = ent[col].fillna(0).to_numpy(dtype=float)
-    reached = ent["publicity_reached"]
-    frame["publicity_known"] = reached.notna().to_numpy(dtype=float)
-    frame["publicity_yes"] = (reached.fillna(False).astype(bool)).to_numpy(dtype=float)
     return frame
 
 
@@ -200,12 +239,16 @@ def enterprise_table(view: FilteredView, limit: int | None = None) -> pd.DataFra
     from gsyf_geo.domain import KEY_INDUSTRY_BY_ID, REPORTING_UNIT_BY_CODE, SIZE_CLASSES
     from gsyf_geo.geography import towns
 
+    end = view.years[1]
+    trained = view.enterprises.get(f"trained_{end}")
+    trained = trained.fillna(0) if trained is not None else 0
     ent = view.enterprises.assign(
-        untrained=(view.enterprises["key_staff"].fillna(0) - view.enterprises["key_staff_trained"].fillna(0)).clip(lower=0)
+        untrained=(view.enterprises["key_staff"].fillna(0) - trained).clip(lower=0)
     )
     ent = ent.sort_values(["gap", "untrained"], ascending=False, kind="stable")
     if limit is not None:
         ent = ent.head(limit)
+    reached = ent.get(f"reached_{end}", pd.Series(np.nan, index=ent.index))
     town_names = dict(zip(towns()["code"], towns()["name"], strict=True))
     emp = ent["employees"].astype(float)
     return pd.DataFrame(
@@ -225,7 +268,8 @@ def enterprise_table(view: FilteredView, limit: int | None = None) -> pd.DataFra
             "参保率": (ent["insured"] / emp.where(emp > 0)).round(4),
             "重要岗位人员": ent["key_staff"],
             "未培训人数": ent["untrained"],
-            "宣传覆盖": ent["publicity_reached"].map({True: "是", False: "否"}),
+            "重点企业": ent.get("key_enterprise", pd.Series(None, index=ent.index)).map({True: "是", False: "否"}),
+            "宣传覆盖": reached.map({1.0: "是", 0.0: "否"}),
             f"工伤人数（{view.years[0]}–{view.years[1]}）": ent["injuries_window"],
             "地址": ent["address"],
             "经度": ent["lon"].round(6),

@@ -17,28 +17,44 @@ gives and the units add up to the city.
 - metrics built from training/publicity records are ``None`` for the years before the
   first training or publicity record in the scope (the records do not cover those years).
 
-Definitions (years are calendar years; "year Y" means 1 January to 31 December of Y):
+Definitions (years are calendar years; "year Y" means 1 January to 31 December of Y). The
+enterprise-level rules (重点行业, 重点企业, average insured, injury counting) are written
+once in :mod:`gsyf_geo.metrics` and shared with the risk map:
 
 ``publicity_coverage``
-    Key-industry enterprises (``enterprise.key_industry`` set) reached by at least one
-    publicity record (``training_record.activity == "publicity"``) dated up to the end of
-    Y, divided by the key-industry enterprises in the store.
+    Key-industry enterprises (the plan's key-industry classification, see
+    :func:`gsyf_geo.metrics.key_industries`) reached by at least one publicity record
+    (``training_record.activity == "publicity"``) dated up to the end of Y, divided by the
+    key-industry enterprises in the store.
 ``training_coverage``
     Trained key-position staff divided by key-position staff (``enterprise.key_staff``) of
-    the target's population. An enterprise's trained staff by the end of Y is the sum of
-    ``key_staff_trained`` over its training records up to Y, capped at its ``key_staff``.
-    Populations: ``key`` (key industries; the 2025 target), ``priority`` (危化品、化工 and
-    the disease-prone 尘肺病 industries of :mod:`gsyf_geo.domain`; the 2021 milestone) and
-    ``other`` (every other enterprise; the 2021 "其他行业 ≥30%" target). A target picks its
-    population with ``params: {"population": ...}``; without it the target id decides
-    (:data:`DEFAULT_POPULATION`), else ``key``.
+    the 重点企业 of the target's population. 重点企业: a key-industry enterprise whose
+    register flag ``key_enterprise`` (是否重点企业) is true; where the flag is empty, one
+    with at least 20 employees or a 危险化学品 licence
+    (:func:`gsyf_geo.metrics.is_key_enterprise`). An enterprise's trained staff by the end
+    of Y is the sum of ``key_staff_trained`` over its training records up to Y, capped at
+    its ``key_staff`` (the register column ``key_staff_trained`` is not used).
+    Populations: ``key`` (every 重点企业; the 2025 target), ``priority`` (重点企业 of
+    危化品、化工 and the disease-prone 尘肺病 industries of :mod:`gsyf_geo.domain`; the 2021
+    milestone) and ``other`` (重点企业 of the other key industries; the 2021 "其他行业
+    ≥30%" target). A target picks its population with ``params: {"population": ...}``;
+    without it the target id decides (:data:`DEFAULT_POPULATION`), else ``key``.
 ``accident_rate``
-    Recognised work injuries in key industries, excluding commuting, in Y, divided by the
-    average insured persons of key-industry enterprises in Y, times 10,000
-    (:func:`gsyf_geo.metrics.accident_rate`). Average insured = mean of the year-start
-    stock (the year-end ``insurance_snapshot`` of Y−1) and the year-end stock of Y, per
-    reporting unit; when Y−1 has no snapshot in that unit, the year-end stock of Y alone.
-    ``None`` when no work injuries at all are loaded.
+    Recognised work injuries (people, 人) of key-industry enterprises in Y, excluding
+    commuting unless the plan's ``rules.commuting_included``, divided by the average
+    insured persons of the same enterprises in Y, times 10,000; unit 人/万人
+    (:func:`gsyf_geo.metrics.accident_rate_parts`). Injuries count in the year of their
+    recognition date (认定日期; a record without one falls back to its injury date), or of
+    the injury date when the plan's ``rules.injury_date_basis`` is ``"injury"``. Average
+    insured = mean of the year-start stock (the year-end ``insurance_snapshot`` of Y−1)
+    and the year-end stock of Y, per enterprise, in every year including the base year;
+    an enterprise without a snapshot in a year the store holds counts 0 that year. When
+    the store holds no snapshot of Y−1 (or of Y) in the scope, the year is ``None``
+    (无数据). ``None`` in every year when no work injuries at all are loaded.
+``enrollment_rate``
+    Insured divided by employees of the key-industry enterprises at the end of Y, from
+    their ``insurance_snapshot`` of Y (an enterprise without one counts 0 and 0); ``None``
+    when the scope holds no snapshot of Y.
 ``short_exposure_share``
     New pneumoconiosis cases (``disease_case.disease == 尘肺病``) diagnosed in Y with less than
     ``params.exposure_years_below`` (default 5) years of dust exposure, divided by all such
@@ -71,16 +87,23 @@ Definitions (years are calendar years; "year Y" means 1 January to 31 December o
 ``expert_pool``
     Experts who joined in Y or earlier and had not left by the end of Y
     (``left_year`` empty or after Y). City-wide only (the pool is the city's).
+
+With an ``as_of`` date, only records dated on or before it count: injuries (by the date
+they count on, and recognised by then), training and publicity records, diagnoses,
+project starts; year-end stocks (snapshots, unit totals) of a year that is not over;
+selections, bases and experts of a later year. Years after ``as_of.year`` are ``None``.
+A year Y is *complete* at ``as_of`` when ``as_of`` is after 31 December of Y
+(:meth:`MetricValues.complete`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 
 from gsyf_geo import metrics
 from gsyf_geo.domain import (
@@ -127,11 +150,11 @@ PRIORITY_TRAINING_INDUSTRIES: tuple[str, ...] = (
 """危化品、化工 and the 尘肺病 (disease-prone) key industries: full training due in 2021."""
 
 POPULATIONS: dict[str, str] = {
-    "key": "重点行业企业",
-    "priority": "危化品、化工、尘肺病重点行业企业",
-    "other": "其他行业企业（危化品、化工、尘肺病重点行业以外）",
+    "key": "重点行业重点企业",
+    "priority": "危化品、化工、尘肺病重点行业的重点企业",
+    "other": "其他重点行业的重点企业（危化品、化工、尘肺病以外的重点行业）",
 }
-"""Enterprise populations of ``training_coverage`` and their Chinese names."""
+"""重点企业 populations of ``training_coverage`` and their Chinese names."""
 
 DEFAULT_POPULATION: dict[str, str] = {"training_coverage_other_industries": "other"}
 """Population by target id for targets whose file sets no ``params.population``."""
@@ -152,7 +175,7 @@ class MetricInfo:
     name, definition
         Chinese name and definition shown on the page.
     unit
-        Unit of the computed value: ``"ratio"`` (0..1), ``"起/万人"``, ``"人"``, ``"家"``, ``"名"``.
+        Unit of the computed value: ``"ratio"`` (0..1), ``"人/万人"``, ``"人"``, ``"家"``, ``"名"``.
     by_unit
         Whether the value can be computed per reporting unit.
     intensive
@@ -183,11 +206,26 @@ class MetricValues:
     units
         ``{unit code: {year: value or None}}`` for each reporting unit in the scope, in
         :data:`gsyf_geo.domain.REPORTING_UNITS` order; empty for city-only metrics.
+    samples
+        ``{year: denominator}`` for the whole scope, as a count of things (enterprises,
+        key staff, insured persons, employees, cases, projects); ``None`` for count
+        metrics and where there is no denominator.
+    unit_samples
+        The same per reporting unit.
+    as_of
+        The date the values were computed as of (``None``: everything stored).
     """
 
     years: tuple[int, ...]
     city: dict[int, float | None]
     units: dict[str, dict[int, float | None]]
+    samples: dict[int, float | None] = field(default_factory=dict)
+    unit_samples: dict[str, dict[int, float | None]] = field(default_factory=dict)
+    as_of: date | None = None
+
+    def complete(self, year: int) -> bool:
+        """Whether ``year`` is over at :attr:`as_of` (always, without an as-of date)."""
+        return self.as_of is None or self.as_of > date(year, 12, 31)
 
     def city_series(self) -> pd.Series:
         """City values as a float Series indexed by year (NaN = no data)."""
@@ -218,10 +256,20 @@ class _Ctx:
     plan_start: int
     population: str
     cache: dict = field(default_factory=dict, compare=False)
+    plan: Plan | None = None
+    as_of: date | None = None
 
     @property
     def cumulative(self) -> bool:
         return self.target.cumulative
+
+    @property
+    def commuting_included(self) -> bool:
+        return bool(getattr(getattr(self.plan, "rules", None), "commuting_included", False))
+
+    @property
+    def date_basis(self) -> str:
+        return str(getattr(getattr(self.plan, "rules", None), "injury_date_basis", "recognition"))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -316,11 +364,51 @@ def _has_rows(ctx: _Ctx, kind: str) -> bool:
 
 def _records_first_year(ctx: _Ctx) -> int | None:
     """Year of the first training or publicity record in the scope (cached per evaluation)."""
-    key = ("records_first_year", str(ctx.scope))
+    key = ("records_first_year", str(ctx.scope), ctx.as_of)
     if key not in ctx.cache:
-        years = _year(_read(ctx, "training_record", ["activity_date"])["activity_date"]).dropna()
-        ctx.cache[key] = int(years.min()) if len(years) else None
+        dates = _read(ctx, "training_record", ["activity_date"])["activity_date"]
+        ctx.cache[key] = metrics.records_first_year(dates, ctx.as_of)
     return ctx.cache[key]
+
+
+def _dated(ctx: _Ctx, frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Rows dated on or before the context's as-of date."""
+    if ctx.as_of is None or frame.empty:
+        return frame
+    return frame[(pd.to_datetime(frame[column]) <= pd.Timestamp(ctx.as_of)).to_numpy()]
+
+
+ENTERPRISE_FACTS = (
+    "credit_code", "reporting_unit", "industry_code", "hazchem_licence", "key_industry",
+    "key_enterprise", "employees", "key_staff",
+)  # fmt: skip
+
+
+def _enterprises(ctx: _Ctx) -> pd.DataFrame:
+    """The register in the scope with the plan's ``key_industry`` and ``key_enterprise``.
+
+    Read once per evaluation (cached); ``unit`` is the enterprise's reporting unit.
+    """
+    key = ("enterprises", str(ctx.scope), id(ctx.plan))
+    if key not in ctx.cache:
+        units = units_in_scope(ctx.scope)
+        ents = _in_units(_read(ctx, "enterprise", ENTERPRISE_FACTS), units)
+        ents["key_industry"] = metrics.key_industries(ents, ctx.plan)
+        ents["key_enterprise"] = metrics.is_key_enterprise(ents, ents["key_industry"])
+        ctx.cache[key] = ents.reset_index(drop=True)
+    return ctx.cache[key]
+
+
+def _by_unit(per_ent: pd.DataFrame, unit: pd.Series, units: Sequence[str]) -> pd.Series:
+    """Sum an enterprise × year frame per (unit, year); NaN where a year has no data."""
+    summed = per_ent.groupby(unit.to_numpy()).sum(min_count=1)
+    summed = summed.reindex(list(units))
+    for y in summed.columns:  # a year without data (NaN column) stays NaN in every unit
+        if per_ent[y].isna().all():
+            summed[y] = np.nan
+    out = summed.stack(future_stack=True)
+    out.index = out.index.set_names(["unit", "year"])
+    return out.reindex(_grid(units, list(per_ent.columns)))
 
 
 # --------------------------------------------------------------------------- metrics
@@ -328,59 +416,29 @@ def _records_first_year(ctx: _Ctx) -> int | None:
 
 def _publicity_coverage(ctx: _Ctx) -> pd.DataFrame | None:
     units = units_in_scope(ctx.scope)
-    ent_t = ctx.store.table("enterprise")
-    ents = _in_units(
-        _read(
-            ctx,
-            "enterprise",
-            ["credit_code", "reporting_unit"],
-            [ent_t.c.key_industry.is_not(None)],
-        ),
-        units,
-    )
+    ents = _enterprises(ctx)
+    ents = ents[ents["key_industry"].notna()]
     rec_t = ctx.store.table("training_record")
     recs = _read(
         ctx, "training_record", ["credit_code", "activity_date"], [rec_t.c.activity == "publicity"]
     )
     if ents.empty or recs.empty:
         return None
-    recs["year"] = _year(recs["activity_date"])
-    first_reach = recs.dropna(subset=["credit_code"]).groupby("credit_code")["year"].min()
-    # Reached before the first year computed counts as reached in that year.
-    ents["reached"] = ents["credit_code"].map(first_reach).clip(lower=min(ctx.years))
-    reached = _count(
-        ents.dropna(subset=["reached"]).rename(columns={"reached": "year"}), units, ctx.years
-    )
-    num = _cumulate(reached, min(ctx.years))
-    den = pd.Series(
-        np.repeat(
-            ents.groupby("unit").size().reindex(units, fill_value=0).to_numpy(float), len(ctx.years)
-        ),
-        index=_grid(units, ctx.years),
-    )
+    reached = metrics.publicity_reached(ents, recs, ctx.years, ctx.as_of).astype(float)
+    num = _by_unit(reached, ents["unit"], units).fillna(0.0)
+    den = _by_unit(pd.DataFrame(1.0, index=ents.index, columns=list(ctx.years)), ents["unit"], units)
     return _blank_before(_parts(num, den), _records_first_year(ctx))
-
-
-def _population_filter(ctx: _Ctx, key_industry: pd.Series) -> pd.Series:
-    if ctx.population == "key":
-        return key_industry.notna()
-    priority = key_industry.isin(PRIORITY_TRAINING_INDUSTRIES)
-    return priority if ctx.population == "priority" else ~priority
 
 
 def _training_coverage(ctx: _Ctx) -> pd.DataFrame | None:
     units = units_in_scope(ctx.scope)
-    ent_t = ctx.store.table("enterprise")
-    ents = _in_units(
-        _read(
-            ctx,
-            "enterprise",
-            ["credit_code", "reporting_unit", "key_industry", "key_staff"],
-            [ent_t.c.key_staff > 0],
-        ),
-        units,
-    )
-    ents = ents[_population_filter(ctx, ents["key_industry"])]
+    ents = _enterprises(ctx)
+    ents = ents[
+        metrics.training_population(
+            ents["key_industry"], ents["key_enterprise"], ctx.population, PRIORITY_TRAINING_INDUSTRIES
+        )
+        & (ents["key_staff"].fillna(0) > 0)
+    ]
     rec_t = ctx.store.table("training_record")
     recs = _read(
         ctx,
@@ -390,65 +448,58 @@ def _training_coverage(ctx: _Ctx) -> pd.DataFrame | None:
     )
     if ents.empty or recs.empty:
         return None
-    # Trained staff per enterprise by the end of each year: records before the first year
-    # count in it, a running sum over the years, capped at the enterprise's key staff.
-    years = list(ctx.years)
-    recs = recs.dropna(subset=["credit_code", "key_staff_trained"])
-    recs["year"] = _year(recs["activity_date"]).astype("int64").clip(lower=years[0])
-    by_year = (
-        recs[recs["year"] <= years[-1]]
-        .pivot_table(index="credit_code", columns="year", values="key_staff_trained", aggfunc="sum")
-        .reindex(index=ents["credit_code"], columns=years)
-        .fillna(0.0)
-        .cumsum(axis=1)
+    trained = metrics.trained_key_staff(ents, recs, ctx.years, ctx.as_of)
+    num = _by_unit(trained, ents["unit"], units).fillna(0.0)
+    staff = pd.DataFrame(
+        np.repeat(ents["key_staff"].to_numpy(float)[:, None], len(ctx.years), axis=1),
+        index=ents.index,
+        columns=list(ctx.years),
     )
-    capped = np.minimum(by_year.to_numpy(float), ents["key_staff"].to_numpy(float)[:, None])
-    per_unit = pd.DataFrame(capped, columns=years).groupby(ents["unit"].to_numpy()).sum()
-    num = per_unit.reindex(units, fill_value=0.0).stack()
-    num.index = num.index.set_names(["unit", "year"])
-    den_unit = ents.groupby("unit")["key_staff"].sum().reindex(units, fill_value=0).to_numpy(float)
-    den = pd.Series(np.repeat(den_unit, len(ctx.years)), index=_grid(units, ctx.years))
+    den = _by_unit(staff, ents["unit"], units)
     return _blank_before(_parts(num, den), _records_first_year(ctx))
+
+
+def _snapshots(ctx: _Ctx, columns: Sequence[str]) -> pd.DataFrame:
+    return _read(ctx, "insurance_snapshot", ["credit_code", "year", *columns])
 
 
 def _accident_rate(ctx: _Ctx) -> pd.DataFrame | None:
     units = units_in_scope(ctx.scope)
     if not _has_rows(ctx, "work_injury"):
         return None
-    ent_t = ctx.store.table("enterprise")
-    snap_t = ctx.store.table("insurance_snapshot")
-    key_codes = select(ent_t.c.credit_code).where(ent_t.c.key_industry.is_not(None))
-    snaps = _in_units(
-        _read(
-            ctx,
-            "insurance_snapshot",
-            ["year", "reporting_unit", "insured"],
-            [snap_t.c.credit_code.in_(key_codes)],
-        ),
-        units,
-    )
+    snaps = _snapshots(ctx, ["insured"])
     if snaps.empty:
         return None
-    stock = snaps.groupby(["unit", "year"])["insured"].sum().astype(float)
-    den = pd.Series(np.nan, index=_grid(units, ctx.years))
-    for unit, year in den.index:
-        end = stock.get((unit, year))
-        if end is None:
-            continue
-        start = stock.get((unit, year - 1))
-        den[(unit, year)] = end if start is None else (start + end) / 2.0
-    inj_t = ctx.store.table("work_injury")
-    injuries = _in_units(
-        _read(
-            ctx,
-            "work_injury",
-            ["injury_date", "reporting_unit"],
-            [inj_t.c.key_industry.is_not(None), inj_t.c.commuting.is_(False)],
-        ),
-        units,
+    ents = _enterprises(ctx)
+    ents = ents[ents["key_industry"].notna()].set_index("credit_code", drop=False)
+    injuries = _read(
+        ctx, "work_injury", ["credit_code", "injury_date", "recognition_date", "commuting"]
     )
-    injuries["year"] = _year(injuries["injury_date"])
-    return _parts(_count(injuries, units, ctx.years), den)
+    num, den = metrics.accident_rate_parts(
+        pd.Index(ents["credit_code"]),
+        snaps,
+        injuries,
+        ctx.years,
+        commuting_included=ctx.commuting_included,
+        basis=ctx.date_basis,
+        as_of=ctx.as_of,
+    )
+    unit = ents["unit"]
+    return _parts(_by_unit(num, unit, units).fillna(0.0), _by_unit(den, unit, units))
+
+
+def _enrollment_rate(ctx: _Ctx) -> pd.DataFrame | None:
+    units = units_in_scope(ctx.scope)
+    snaps = _snapshots(ctx, ["insured", "employees"])
+    if snaps.empty:
+        return None
+    ents = _enterprises(ctx)
+    ents = ents[ents["key_industry"].notna()].set_index("credit_code", drop=False)
+    codes = pd.Index(ents["credit_code"])
+    insured = metrics.year_end_stock(snaps, codes, ctx.years, "insured", ctx.as_of)
+    employees = metrics.year_end_stock(snaps, codes, ctx.years, "employees", ctx.as_of)
+    unit = ents["unit"]
+    return _parts(_by_unit(insured, unit, units), _by_unit(employees, unit, units))
 
 
 def _short_exposure_share(ctx: _Ctx) -> pd.DataFrame | None:
@@ -466,6 +517,7 @@ def _short_exposure_share(ctx: _Ctx) -> pd.DataFrame | None:
         ),
         units,
     )
+    cases = _dated(ctx, cases, "diagnosis_date")
     cases["year"] = _year(cases["diagnosis_date"])
     short = cases[cases["exposure_years"].astype(float) < below]
     return _parts(_count(short, units, ctx.years), _count(cases, units, ctx.years))
@@ -476,6 +528,7 @@ def _unit_total(column: str) -> Callable[[_Ctx], pd.DataFrame | None]:
         units = units_in_scope(ctx.scope)
         rows = _in_units(_read(ctx, "unit_year_total", ["reporting_unit", "year", column]), units)
         rows = rows.dropna(subset=[column])
+        rows = rows[[metrics.year_end_known(int(y), ctx.as_of) for y in rows["year"]]]
         if rows.empty:
             return None
         summed = rows.groupby(["unit", "year"])[column].sum().astype(float)
@@ -538,6 +591,7 @@ def _project_insurance_rate(ctx: _Ctx) -> pd.DataFrame | None:
     )
     if projects.empty:
         return None
+    projects = _dated(ctx, projects, "start_date")
     projects["year"] = _year(projects["start_date"])
     insured = projects[projects["insured_by_project"].astype(bool)]
     return _parts(_count(insured, units, ctx.years), _count(projects, units, ctx.years))
@@ -546,6 +600,7 @@ def _project_insurance_rate(ctx: _Ctx) -> pd.DataFrame | None:
 def _training_records(ctx: _Ctx, columns: Sequence[str], where: Sequence) -> pd.DataFrame:
     units = units_in_scope(ctx.scope)
     recs = _in_units(_read(ctx, "training_record", [*columns, "reporting_unit"], where), units)
+    recs = _dated(ctx, recs, "activity_date")
     recs["year"] = _year(recs["activity_date"])
     return recs
 
@@ -648,7 +703,8 @@ METRIC_INFO: dict[str, MetricInfo] = {
     for m in (
         _from_metrics("publicity_coverage", unit=RATIO_UNIT, parts=_publicity_coverage),
         _from_metrics("training_coverage", unit=RATIO_UNIT, parts=_training_coverage),
-        _from_metrics("accident_rate", unit="起/万人", parts=_accident_rate),
+        _from_metrics("accident_rate", unit=metrics.ACCIDENT_RATE_UNIT, parts=_accident_rate),
+        _from_metrics("enrollment_rate", unit=RATIO_UNIT, parts=_enrollment_rate),
         _from_metrics("short_exposure_share", unit=RATIO_UNIT, parts=_short_exposure_share),
         _from_metrics("project_insurance_rate", unit=RATIO_UNIT, parts=_project_insurance_rate),
         MetricInfo("insured_persons", "工伤保险参保人数", "人",
@@ -725,6 +781,7 @@ def metric_values(
     years: Sequence[int] | None = None,
     population: str | None = None,
     cache: dict | None = None,
+    as_of: date | None = None,
 ) -> MetricValues:
     """Compute a target's metric by year, for the scope and for each reporting unit in it.
 
@@ -746,6 +803,10 @@ def metric_values(
     cache
         A dict shared by the calls of one evaluation (facts read once per scope); pass a
         new one after the store changes.
+    as_of
+        Only records dated on or before this date count, and years after its year are
+        ``None`` (see the module docstring). The plan's ``rules`` (commuting, injury date
+        basis) always apply.
 
     Returns
     -------
@@ -763,18 +824,32 @@ def metric_values(
         population=population
         or (population_of(target) if target.metric == "training_coverage" else "key"),
         cache={} if cache is None else cache,
+        plan=plan,
+        as_of=as_of,
     )
     parts = info.parts(ctx)
     unit_codes = units_in_scope(scope) if info.by_unit else []
+    none_years = {y: None for y in yrs}
     if parts is None:
         return MetricValues(
-            yrs, {y: None for y in yrs}, {u: {y: None for y in yrs} for u in unit_codes}
+            yrs,
+            dict(none_years),
+            {u: dict(none_years) for u in unit_codes},
+            dict(none_years),
+            {u: dict(none_years) for u in unit_codes},
+            as_of,
         )
+    if as_of is not None:  # a year after the as-of date has nothing yet
+        later = parts.index.get_level_values("year") > as_of.year
+        parts = parts.copy()
+        parts.loc[later, ["num", "den"]] = np.nan
     if info.intensive:  # a unit without a denominator that year takes no part in the sum
         parts = parts.assign(num=parts["num"].where(parts["den"].notna()))
     summed = parts.groupby(level="year").sum(min_count=1).reindex(list(yrs))
     city = {y: _value(info, summed.at[y, "num"], summed.at[y, "den"]) for y in yrs}
+    samples = {y: _sample(info, summed.at[y, "den"]) for y in yrs}
     units: dict[str, dict[int, float | None]] = {}
+    unit_samples: dict[str, dict[int, float | None]] = {}
     for u in unit_codes:
         units[u] = {
             y: _value(info, parts.at[(u, y), "num"], parts.at[(u, y), "den"])
@@ -782,11 +857,21 @@ def metric_values(
             else None
             for y in yrs
         }
-    return MetricValues(yrs, city, units)
+        unit_samples[u] = {
+            y: _sample(info, parts.at[(u, y), "den"]) if (u, y) in parts.index else None
+            for y in yrs
+        }
+    return MetricValues(yrs, city, units, samples, unit_samples, as_of)
+
+
+def _sample(info: MetricInfo, den: float) -> float | None:
+    if not info.intensive or pd.isna(den):
+        return None
+    return float(den)
 
 
 def format_value(value: float | None, unit: str, digits: int = 1) -> str:
-    """A value for display: ``"87.3%"``, ``"196.8万人"``, ``"38.2 起/万人"``, ``"无数据"``."""
+    """A value for display: ``"87.3%"``, ``"196.8万人"``, ``"38.2 人/万人"``, ``"无数据"``."""
     if value is None or pd.isna(value):
         return "无数据"
     if unit == RATIO_UNIT:

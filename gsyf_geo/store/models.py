@@ -90,6 +90,8 @@ class Enterprise(LocatedMixin, Base):
     key_staff: Mapped[int] = mapped_column(Integer, default=0)
     key_staff_trained: Mapped[int] = mapped_column(Integer, default=0)
     publicity_reached: Mapped[bool | None] = mapped_column(Boolean)
+    # 是否重点企业; None: the default rule of gsyf_geo.metrics.is_key_enterprise applies.
+    key_enterprise: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
     demonstration_unit: Mapped[bool] = mapped_column(Boolean, default=False)
     demonstration_year: Mapped[int | None] = mapped_column(Integer)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
@@ -172,6 +174,8 @@ class WorkInjury(LocatedMixin, Base):
 
     record_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     injury_date: Mapped[date] = mapped_column(Date, index=True)
+    # 认定日期; None: the accident rate counts the record on its injury date.
+    recognition_date: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
     credit_code: Mapped[str | None] = mapped_column(String(18), index=True)
     key_industry: Mapped[str | None] = mapped_column(String(24), index=True)
     accident_type: Mapped[str | None] = mapped_column(String(16))

@@ -23,6 +23,7 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    inspect,
     select,
     text,
     update,
@@ -144,11 +145,59 @@ class Store:
 
     # --- schema -------------------------------------------------------------------------
     def create_schema(self) -> None:
-        """Create the tables (and the PostGIS extension) if they do not exist."""
+        """Create the tables (and the PostGIS extension) if they do not exist.
+
+        A database made by an earlier version keeps working: every nullable column the
+        models have and an existing table lacks is added (``ALTER TABLE ... ADD COLUMN``,
+        SQLite and PostgreSQL alike), with its index; existing rows get NULL there.
+        """
         with self.engine.begin() as conn:
             if self.dialect == "postgresql":
                 conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
             models.Base.metadata.create_all(conn)
+            self._add_missing_columns(conn)
+
+    def missing_columns(self, conn: Connection | None = None) -> dict[str, list[str]]:
+        """Columns of the models that the database's existing tables lack, by table."""
+
+        def _do(c: Connection) -> dict[str, list[str]]:
+            inspector = inspect(c)
+            have_tables = set(inspector.get_table_names())
+            out: dict[str, list[str]] = {}
+            for table in models.Base.metadata.sorted_tables:
+                if table.name not in have_tables:
+                    continue
+                have = {col["name"] for col in inspector.get_columns(table.name)}
+                lacking = [col.name for col in table.columns if col.name not in have]
+                if lacking:
+                    out[table.name] = lacking
+            return out
+
+        if conn is not None:
+            return _do(conn)
+        with self.engine.connect() as c:
+            return _do(c)
+
+    def _add_missing_columns(self, conn: Connection) -> None:
+        for table_name, names in self.missing_columns(conn).items():
+            table = models.Base.metadata.tables[table_name]
+            preparer = conn.dialect.identifier_preparer
+            for name in names:
+                col = table.columns[name]
+                if not col.nullable or col.primary_key:
+                    raise RuntimeError(
+                        f"数据库表 {table_name} 缺少必填列 {name}，无法自动升级；请重建数据库"
+                    )
+                ddl = col.type.compile(dialect=conn.dialect)
+                conn.execute(
+                    text(
+                        f"ALTER TABLE {preparer.quote(table_name)} "
+                        f"ADD COLUMN {preparer.quote(name)} {ddl}"
+                    )
+                )
+            for index in table.indexes:
+                if any(c.name in names for c in index.columns):
+                    index.create(conn, checkfirst=True)
 
     def drop_schema(self) -> None:
         models.Base.metadata.drop_all(self.engine)
