@@ -30,7 +30,12 @@ from gsyf_geo.domain import (
     reporting_unit_for,
 )
 from gsyf_geo.geography import locate_district, towns
-from gsyf_geo.metrics import accident_rate, change_against, project_insurance_rate
+from gsyf_geo.metrics import (
+    KEY_ENTERPRISE_MIN_EMPLOYEES,
+    accident_rate,
+    change_against,
+    project_insurance_rate,
+)
 from gsyf_geo.store import KINDS, LOCATED_KINDS
 
 N = 2_000
@@ -528,3 +533,17 @@ def test_programme_records_follow_the_2021_task_list(demo: DemoData) -> None:
     inst = demo.training_institution["demonstration_year"].dropna()
     assert (inst == 2021).sum() == 2 and len(inst) == 10
     assert (demo.expert["joined_year"] == 2021).sum() >= 30
+
+
+def test_key_enterprise_flags_and_records_express_the_register(demo: DemoData) -> None:
+    ent = demo.enterprise
+    flag = ent["key_enterprise"]
+    assert 0.6 <= flag.notna().mean() <= 0.8  # most set, the rest left to the default rule
+    default = (ent["employees"] >= KEY_ENTERPRISE_MIN_EMPLOYEES) | ent["hazchem_licence"]
+    set_ = flag.notna()
+    agree = (flag[set_].astype(bool) == default[set_]).mean()
+    assert 0.9 <= agree < 1.0  # mostly the default rule, with local designations both ways
+    # Publicity records reach exactly the enterprises the register marks as reached.
+    rec = demo.training_record
+    reached = set(rec.loc[rec["activity"] == "publicity", "credit_code"])
+    assert reached == set(ent.loc[ent["publicity_reached"].astype(bool), "credit_code"])

@@ -176,6 +176,9 @@ def test_unit_indicators_known_answers():
     # 2020 baseline: 8 / ((760 + 800) / 2): the same average as every other year.
     assert xb["rate_2020"] == pytest.approx(8 / 780 * 1e4)
     assert xb["change_2020"] == pytest.approx((4 / 875) / (8 / 780) - 1)
+    # Any held year can be a plan's baseline: 2021 is 6 / ((800 + 850) / 2).
+    assert xb["change_2021"] == pytest.approx((4 / 875) / (6 / 825) - 1)
+    assert xb["rate_2022"] == pytest.approx(xb["accident_rate"]) and xb["change_2022"] == pytest.approx(0)
     # Enrollment at the end of 2022 from the snapshot (900 / 1,000), not the register.
     assert xb["enrollment_rate"] == pytest.approx(0.9) and xb["gap"] == 100
     # Coverage from the records (A trained 20 of 20, reached), not the register columns.

@@ -8,8 +8,9 @@ page's figure of that unit and year:
 - accident rate (人/万人): injured people of the view's key-industry enterprises counted in
   the chosen years ÷ the sum over those years of their average insured (mean of the
   previous and the current year end; the same in every year), × 10,000; a year without an
-  average (the store lacks a year end) takes no part. Its change is against the same
-  enterprises' rate in the baseline years (2020 and 2021);
+  average (the store lacks a year end) takes no part. ``rate_Y`` and ``change_Y`` give the
+  same enterprises' rate in every year Y held and the change against it (a plan's baseline
+  year picks its column; 2020 and 2021 are always present);
 - enrollment rate: year-end insured ÷ employees of the key-industry enterprises at the end
   of the last chosen year (``insurance_snapshot``);
 - training coverage: key staff of the view's 重点企业 trained by the end of the last chosen
@@ -96,8 +97,8 @@ def _rate_columns(ent: pd.DataFrame, years: tuple[int, int], held: tuple[int, ..
         den += np.where(key, np.nan_to_num(_col(ent, f"avg_insured_{y}")), 0.0)
     cols["inj_w"], cols["den_w"] = inj, den
     cols["rate_known"] = np.full(len(ent), 1.0 if window else 0.0)
-    for base in BASELINE_YEARS:
-        if base in held and _defined(ent, f"avg_insured_{base}"):
+    for base in held:  # any held year can be a plan's baseline
+        if _defined(ent, f"avg_insured_{base}"):
             cols[f"inj_{base}"] = np.where(key, _col(ent, f"injuries_{base}"), 0.0)
             cols[f"den_{base}"] = np.where(key, np.nan_to_num(_col(ent, f"avg_insured_{base}")), 0.0)
     end = years[1]
@@ -143,7 +144,7 @@ def _measures(sums: pd.Series | dict, held: tuple[int, ...]) -> dict[str, float 
         if _known(s, "publicity_known")
         else None,
     }
-    for base in BASELINE_YEARS:
+    for base in sorted({*BASELINE_YEARS, *held}):
         base_rate = accident_rate(s.get(f"inj_{base}"), s.get(f"den_{base}")) if base in held else None
         out[f"rate_{base}"] = base_rate
         out[f"change_{base}"] = change_against(rate, base_rate)
@@ -164,8 +165,9 @@ def unit_indicators(view: FilteredView, held_years: tuple[int, ...]) -> pd.DataF
     """One row per reporting unit (all seven, in domain order) with every indicator.
 
     Columns: the :data:`INDICATORS` ids plus ``employees``, ``insured``, ``injuries``,
-    ``rate_2020``, ``rate_2021``, ``projects``, ``project_insurance_rate``,
-    ``bases_existing``, ``pneumoconiosis``, ``short_exposure_share`` and ``name``.
+    ``rate_Y`` and ``change_Y`` for 2020, 2021 and every held year, ``projects``,
+    ``project_insurance_rate``, ``bases_existing``, ``pneumoconiosis``,
+    ``short_exposure_share`` and ``name``.
     """
     sums = _enterprise_sums(view, held_years).groupby("reporting_unit").sum(numeric_only=True)
     rows = {}
