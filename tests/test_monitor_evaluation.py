@@ -175,6 +175,23 @@ def test_targets_command(demo_sqlite_path):
     assert data["plan_id"] == "changzhou_2021-2025" and data["demo"] is True
     assert [t["id"] for t in data["targets"]] == [t.id for t in PLAN.targets]
     assert {t["status"] for t in data["targets"]} <= {MET, MISSED, NO_DATA}
+    # Ongoing targets: 达标 only when every complete year 2021–2025 met; the years missed
+    # are exactly those below the target.
+    for t in data["targets"]:
+        target = PLAN.target(t["id"])
+        if not target.ongoing or t["status"] not in (MET, MISSED):
+            continue
+        judged = [y for y in range(2021, 2026) if y not in t["unjudged_years"]]
+        below = [y for y in judged if t["values"][str(y)] < target.target]
+        assert t["missed_years"] == below, t
+        assert (t["status"] == MET) == (not below and not t["unjudged_years"]), t
+    # As of 2024-03-31: judged on 2023 at the latest; 2024 only year-to-date.
+    mid = json.loads(_cli("--json", "--as-of", "2024-03-31", db=demo_sqlite_path).stdout)
+    for t in mid["targets"]:
+        assert t["year"] is None or t["year"] <= 2023, t
+        assert t["ytd"] is None or (t["ytd"]["year"], t["ytd"]["label"]) == (2024, "截至3月31日")
+        assert all(v is None for y, v in t["values"].items() if int(y) > 2024)
+    assert any(t["ytd"] for t in mid["targets"])
     text = _cli("--year", "2023", db=demo_sqlite_path)
     assert text.returncode == 0 and "重点行业工伤预防宣传覆盖率" in text.stdout
     bad = _cli("--plan", "nope", db=demo_sqlite_path)
@@ -241,6 +258,14 @@ def test_as_of_uses_records_up_to_that_day_and_never_judges_the_running_year(loa
     assert r.city.ytd_label == "截至3月31日" and not r.city.final
     assert "2022年截至3月31日 20.0%（未满一年，不作评价）" in value_text(r)
     assert "2022年（截至3月31日）" in unit_table(r).columns
+    trend = trend_frame(r, PLAN)
+    running = trend[(trend["年份"] == 2022) & (trend["系列"] != "应达进度")]
+    assert running[["系列", "标注"]].values.tolist() == [["年内累计", "截至3月31日"]]
+    assert set(trend[trend["年份"] > 2022]["系列"]) <= {"应达进度", "里程碑"}  # nothing after as_of
+    from gsyf_geo.monitor.charts import trend_chart
+
+    marks = [layer["mark"] for layer in trend_chart(r, PLAN).to_dict()["layer"]]
+    assert {"type": "point", "size": 90, "filled": False, "strokeWidth": 2} in marks
     later = evaluate_target(loaded, PLAN, PLAN.target("publicity_coverage"), date(2023, 1, 1))
     # E1, E3 (P2) and E4 (B5, 2022-06-03) by the end of 2022.
     assert later.city.year == 2022 and later.city.value == pytest.approx(0.6)

@@ -6,14 +6,20 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
+import subprocess
+import sys
+import time
 from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import text
+from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
-from gsyf_geo.monitor.status import STATUSES
+from gsyf_geo.monitor.status import NOT_SPLIT, STATUSES
 from gsyf_geo.monitor.tasks import load_statuses
 from gsyf_geo.plan import DEFAULT_PLAN_ID, PLAN_DIR_ENV, default_plan
 from gsyf_geo.store import Store
@@ -134,6 +140,86 @@ def test_a_successor_plan_can_be_chosen(demo_db_url, tmp_path, monkeypatch):
     assert at.sidebar.selectbox[0].value == DEFAULT_PLAN_ID
 
 
+AS_OF = date(2026, 11, 30)
+JINTAN = "320413"
+
+
+def _targets_cli(url: str, *args: str) -> dict:
+    env = {**os.environ, "GSYF_DB_URL": url}
+    env.pop("GSYF_PLAN_DIR", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "gsyf_geo", "targets", "--json", "--as-of", AS_OF.isoformat(), *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    return {t["id"]: t for t in json.loads(out.stdout)["targets"]}
+
+
+def _tile(at: AppTest, label: str):
+    return next(m for m in at.metric if m.label.startswith(label))
+
+
+def test_district_scope_agrees_on_the_page_the_map_and_the_cli(demo_db_url):
+    """金坛's bases and insured persons: a share of the city, never judged against the
+    city's target -- the same figures on the targets page, the map tiles and the CLI."""
+    cli = _targets_cli(demo_db_url, "--scope", f"district:{JINTAN}")
+    bases, insured = cli["training_bases"], cli["insured_persons"]
+    assert bases["status"] == insured["status"] == NOT_SPLIT
+    share = bases["share_of_city"]
+    assert 0 < share < 1 and bases["value_text"].startswith(f"{bases['value']:.0f}家，占全市 {share:.1%}")
+
+    at = _open("views/targets.py")
+    at.date_input(key="targets_as_of").set_value(AS_OF)
+    at.selectbox(key="targets_scope").set_value(f"district:{JINTAN}")
+    _run(at)
+    overview = at.dataframe[0].value.set_index("指标代码")
+    for tid in ("training_bases", "insured_persons"):
+        assert overview.loc[tid, "状态"] == NOT_SPLIT
+        assert overview.loc[tid, "当前值"] == cli[tid]["value_text"]
+        assert overview.loc[tid, "目标"].startswith("全市 ")
+    assert "未达标" not in set(overview.loc[["training_bases", "insured_persons", "demonstration_units"], "状态"])
+
+    at = _run(AppTest.from_file(str(APP), default_timeout=180))
+    at.sidebar.selectbox(key="unit").set_value(JINTAN)
+    _run(at)
+    tile = _tile(at, "宣传培训基地")
+    assert tile.value == f"{bases['value']:.0f}"  # no “/ 10”: the city target is not split
+    assert f"占全市 {share:.1%}" in tile.proto.delta and "不分解" in tile.proto.delta
+    assert "占全市" in _tile(at, "参保人数").proto.delta
+
+
+def test_map_change_is_coloured_by_the_plans_target(demo_db_url):
+    """The accident-rate change on the map is red when it misses the plan's −20 %, whatever
+    its direction, and agrees with the targets page's verdict on the same data."""
+    cli = _targets_cli(demo_db_url)["accident_rate_reduction"]
+    at = _run(AppTest.from_file(str(APP), default_timeout=180))
+    tile = _tile(at, "万人事故率")
+    delta = tile.proto.delta
+    assert "较2020" in delta and "目标 −20%" in delta
+    met = "已达到" in delta
+    assert met == cli["met"]  # the page's verdict on the same data (2025 against 2020)
+    assert tile.proto.color == (Metric.MetricColor.GREEN if met else Metric.MetricColor.RED)
+    falling = delta.startswith("-")
+    assert tile.proto.direction == (Metric.MetricDirection.DOWN if falling else Metric.MetricDirection.UP)
+    # The city's bases against the plan's “10家左右” (≥ 9 met), coloured by the verdict.
+    bases = _tile(at, "宣传培训基地")
+    assert bases.value.endswith("/ 10") and "10家左右" in bases.proto.delta
+    count = int(bases.value.split(" / ")[0])
+    assert bases.proto.color == (Metric.MetricColor.GREEN if count >= 9 else Metric.MetricColor.RED)
+
+
+def test_targets_page_shows_the_rule_beside_each_verdict(demo_db_url):
+    at = _open("views/targets.py")
+    at.date_input(key="targets_as_of").set_value(date(2024, 3, 31))
+    _run(at)
+    overview = at.dataframe[0].value.set_index("指标代码")
+    assert overview["判定规则"].str.len().gt(0).all()
+    row = overview.loc["project_insurance_rate"]
+    assert row["目标"] == "每年 ≥ 90.0%" and "每个完整年度" in row["判定规则"]
+    assert re.search(r"（2023年）；2024年截至3月31日 ", overview.loc["publicity_coverage", "当前值"])
+    assert "10家左右" in overview.loc["training_bases", "目标"]
+
+
 # --------------------------------------------------------------------------- task list page
 
 
@@ -144,7 +230,7 @@ def test_task_page_lists_tasks_and_filters_by_department(demo_db_url):
     assert len(table) == 28
     assert {"责任部门", "完成时限", "状态"} <= set(table.columns)
     assert (table["状态"] == "逾期").sum() == 22  # every dated 2021 task, none done yet
-    assert any("所有用户均可编辑" in i.value for i in at.info)
+    assert any("均可编辑" in i.value for i in at.info)
     at.selectbox(key="task_dept").set_value("市卫健委")
     _run(at)
     assert at.dataframe[0].value["任务编号"].tolist() == [
@@ -159,22 +245,36 @@ def _edit(at: AppTest, task_id: str, status: str, note: str) -> AppTest:
     next(s for s in at.selectbox if s.label == "状态").set_value(status)
     next(t for t in at.text_area if t.label == "备注").set_value(note)
     next(t for t in at.text_area if t.label.startswith("佐证材料")).set_value("http://oa.local/1")
-    at.button[0].click()
+    next(b for b in at.button if b.label == "保存").click()
+    return _run(at)
+
+
+def _open_as(page: str, name: str) -> AppTest:
+    """``page`` for a signed-in account (as the sign-in page leaves the session)."""
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.session_state["_auth_user"] = name
+    at.session_state["_auth_seen"] = time.time()
+    at.run()
+    at.switch_page(page)
     return _run(at)
 
 
 def test_task_edit_is_stored_with_who_and_when(demo_db_url, monkeypatch):
+    from gsyf_geo.auth.accounts import add_user
+
+    store = Store(demo_db_url)
+    store.create_schema()
+    for name in ("张三", "李四"):
+        add_user(store, name, "officer", "password-123", unit="320402")
+    store.engine.dispose()
     monkeypatch.setenv("GSYF_TASK_EDITORS", "张三,王五")
-    at = _open("views/tasks.py")
-    assert any("填写经办人" in w.value for w in at.warning)
-    at.sidebar.text_input(key="task_user").set_value("李四")
-    _run(at)
+    at = _open_as("views/tasks.py", "李四")
+    assert not at.sidebar.text_input  # who edits is the signed-in account, never a typed name
     assert any("李四" in w.value and "无权" in w.value for w in at.warning)
-    assert not at.button  # no edit form for a non-permitted user
+    assert "保存" not in [b.label for b in at.button]  # no edit form for a non-permitted user
 
     before = datetime.now().replace(microsecond=0)
-    at.sidebar.text_input(key="task_user").set_value("张三")
-    _run(at)
+    at = _open_as("views/tasks.py", "张三")
     _edit(at, "2021-03", "已完成", "已召开两次会议")
     assert any("已保存任务 2021-03" in s.value for s in at.success)
     table = at.dataframe[0].value.set_index("任务编号")

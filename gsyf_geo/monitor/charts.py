@@ -1,7 +1,9 @@
 """Altair charts of the coverage monitor (Vega-Lite specs; Streamlit draws them offline).
 
 - :func:`trend_chart` — a target's values from the baseline year to the plan end, the
-  expected path (dashed) and the plan's yearly milestones (diamonds, labelled).
+  expected path (dashed) and the plan's yearly milestones (diamonds, labelled). The year not
+  over on the evaluation date is a hollow point labelled “截至M月D日” (year-to-date, not
+  judged), not part of the line.
 - :func:`unit_small_multiples` — one small panel per reporting unit (Altair facet), with
   the unit's own final requirement as a dashed line where the target is judged per unit.
 
@@ -13,13 +15,13 @@ from __future__ import annotations
 
 import altair as alt
 
-from gsyf_geo.monitor.evaluation import TargetResult, trend_frame, unit_trend_frame
+from gsyf_geo.monitor.evaluation import YTD_SERIES, TargetResult, trend_frame, unit_trend_frame
 from gsyf_geo.plan import RATIO_UNIT, Plan
 
 __all__ = ["CJK_FONT", "SERIES_COLORS", "trend_chart", "unit_small_multiples"]
 
 CJK_FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
-SERIES_COLORS = {"实际值": "#1f77b4", "应达进度": "#999999", "里程碑": "#d62728"}
+SERIES_COLORS = {"实际值": "#1f77b4", YTD_SERIES: "#6baed6", "应达进度": "#999999", "里程碑": "#d62728"}
 
 
 def _y_title(result: TargetResult) -> str:
@@ -64,9 +66,19 @@ def trend_chart(result: TargetResult, plan: Plan, height: int = 320) -> alt.Laye
         .encode(x=x, y=y, color=colour, tooltip=["标注", value])
     )
     labels = alt.Chart(milestones).mark_text(dy=-14, fontSize=11).encode(x=x, y=y, text="标注")
+    layers = [path, actual, marks, labels]
+    running = trend[trend["系列"] == YTD_SERIES]
+    if not running.empty:  # year-to-date: a hollow point with its date, never on the line
+        ytd = alt.Chart(running)
+        layers += [
+            ytd.mark_point(size=90, filled=False, strokeWidth=2).encode(
+                x=x, y=y, color=colour, tooltip=["标注", value]
+            ),
+            ytd.mark_text(dy=-14, fontSize=11).encode(x=x, y=y, text="标注"),
+        ]
     years = result.values.years
     return (
-        alt.layer(path, actual, marks, labels)
+        alt.layer(*layers)
         .properties(
             height=height,
             title=f"{result.target.name}（{years[0]} 年基准 — {years[-1]} 年）",

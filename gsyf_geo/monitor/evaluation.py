@@ -60,6 +60,7 @@ from gsyf_geo.store import CITY, Scope, Store
 
 __all__ = [
     "CITY_TOTAL_RULE",
+    "YTD_SERIES",
     "MilestoneCheck",
     "contribution_text",
     "TargetResult",
@@ -93,6 +94,9 @@ class MilestoneCheck:
     scope: str
     note: str
 
+
+YTD_SERIES = "年内累计"
+"""Trend series of the year not over on the evaluation date (shown, never judged)."""
 
 CITY_TOTAL_RULE = "全市总量指标：区县（统计单元）只显示其数值及占全市比例，不对照全市目标评价"
 """The rule shown beside a city total in a unit or district."""
@@ -478,16 +482,23 @@ def unit_table(result: TargetResult) -> pd.DataFrame:
 
 
 def trend_frame(result: TargetResult, plan: Plan) -> pd.DataFrame:
-    """Long table for the trend chart: 年份, 系列 (实际值/应达进度/里程碑), 数值, 标注.
+    """Long table for the trend chart: 年份, 系列 (实际值/年内累计/应达进度/里程碑), 数值, 标注.
 
-    Values are in display units: ratios as percent (0..100), others as computed.
+    Values are in display units: ratios as percent (0..100), others as computed. The year
+    not over on the evaluation date is its own series, ``年内累计`` (labelled “截至M月D日”):
+    year-to-date, never judged.
     """
     scale = 100.0 if result.info.unit == RATIO_UNIT else 1.0
     rows = []
     for y, v in result.values.city.items():
+        running = result.as_of is not None and not is_complete(y, result.as_of)
+        if running and v is None:
+            continue
         rows.append(
-            {"年份": y, "系列": "实际值", "数值": None if v is None else v * scale, "标注": ""}
-        )
+            {"年份": y, "系列": YTD_SERIES if running else "实际值",
+             "数值": None if v is None else v * scale,
+             "标注": ytd_label(result.as_of) if running else ""}
+        )  # fmt: skip
     deadline_year = deadline_of(plan, result.target).year
     first = next(
         ((y, v) for y, v in result.values.city.items() if y >= plan.period[0] and v is not None),
