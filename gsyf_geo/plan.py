@@ -452,7 +452,8 @@ class KeyIndustrySet:
         industry_code
             GB/T 4754-2017 codes, with or without the section letter (missing: None/NaN).
         hazchem_licence
-            The 危险化学品 licence flag, aligned with ``industry_code`` (missing = False).
+            The 危险化学品 licence flag: a Series aligned on the index of ``industry_code``,
+            or any sequence in the same order (missing = False).
 
         Returns
         -------
@@ -464,7 +465,10 @@ class KeyIndustrySet:
         out = pd.Series([mapping.get(c) if pd.notna(c) else None for c in codes],
                         index=codes.index, dtype=object)  # fmt: skip
         if hazchem_licence is not None and HAZCHEM_ID in self.ids:
-            flag = pd.Series(hazchem_licence, copy=False).reindex(codes.index)
+            if isinstance(hazchem_licence, pd.Series):
+                flag = hazchem_licence.reindex(codes.index)
+            else:
+                flag = pd.Series(list(hazchem_licence), index=codes.index, dtype=object)
             flag = flag.astype(object).where(flag.notna(), False).astype(bool)
             out[flag.to_numpy()] = HAZCHEM_ID
         return out

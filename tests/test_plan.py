@@ -727,3 +727,9 @@ def test_new_clauses_quote_the_plan_text(plan: Plan) -> None:
     for q in quotes:
         assert q in text, q
     assert "10家左右" in text and plan.target("training_bases").wording == "10家左右"
+
+
+def test_classify_accepts_a_plain_sequence_for_the_licence(plan: Plan) -> None:
+    codes = pd.Series(["C3411", "C3411"], index=[7, 3])
+    got = plan.key_industry_set.classify(codes, [True, False])
+    assert got.to_dict() == {7: "hazchem", 3: "machinery"}
