@@ -3,6 +3,8 @@ the map and the targets page agreeing on imported data, and the schema upgrade."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from importing_support import HENGLIN, HUTANG, credit_code, csv_bytes, town_point
@@ -15,6 +17,7 @@ from gsyf_geo.analysis.indicators import headline, unit_indicators
 from gsyf_geo.analysis.mapdata import load_map_data
 from gsyf_geo.importing.load import import_file
 from gsyf_geo.monitor.values import metric_values
+from gsyf_geo.plan import load_plan
 from gsyf_geo.store import Store
 
 PLAN = shipped_plan()
@@ -160,6 +163,24 @@ def test_map_and_targets_page_show_the_same_figures(store):
     )
     rate = metric_values(store, PLAN, PLAN.target("accident_rate_reduction"), years=(2023,))
     assert rate.city[2023] == pytest.approx(2 / avg * 10_000)
+
+
+def test_a_successor_plan_changes_both_figures_alike(store):
+    # The 2026–2030 test plan counts commuting injuries: W4 joins W2 and W3 in 2023.
+    successor = load_plan(Path(__file__).parent / "data" / "plans" / "changzhou_2026-2030.json")
+    _load_disagreeing_city(store)
+    target = successor.target("accident_rate_reduction")
+    page = metric_values(store, successor, target, years=(2023,))
+    shipped = metric_values(store, PLAN, PLAN.target("accident_rate_reduction"), years=(2023,))
+    assert page.city[2023] == pytest.approx(shipped.city[2023] * 3 / 2)
+    data = load_map_data(store, plan=successor)
+    shown = headline(apply_state(data, MapState(years=(2023, 2023))), data.years)
+    assert shown["accident_rate"] == pytest.approx(page.city[2023])
+    # The plan's enrollment target: key-industry insured ÷ employees at the 2023 year end.
+    enrol = metric_values(store, successor, successor.target("key_industry_enrollment"), years=(2023,))
+    insured = sum(round(e * SNAPSHOT_SHARES[2023]) for e in KEY_INDUSTRY_EMPLOYEES)
+    assert enrol.city[2023] == pytest.approx(insured / sum(KEY_INDUSTRY_EMPLOYEES))
+    assert shown["enrollment_rate"] == pytest.approx(enrol.city[2023])
 
 
 def test_recognition_before_injury_is_an_error_naming_row_and_column(store):
