@@ -21,11 +21,26 @@ PAGES = (
     ("tasks.py", "任务清单", "tasks"),
     ("siting.py", "基地选址", "siting"),
     ("import_data.py", "数据导入", "import"),
+    ("audit.py", "审计日志", "audit"),
 )
+# The action a page needs (gsyf_geo.auth.roles); the others need "read".
+PAGE_ACTIONS = {"import": "import", "audit": "audit"}
+
+# Sign-in gate: once the store holds an account, nothing but the sign-in page runs until
+# someone signs in (every page and every download); without accounts, the open demo.
+from gsyf_geo.auth.roles import can  # noqa: E402
+from views.common import account_sidebar, current_user  # noqa: E402
+
+user = current_user()
+if user is None:
+    st.navigation([st.Page(str(VIEWS / "login.py"), title="登录", url_path="login", default=True)],
+                  position="hidden").run()  # fmt: skip
+    st.stop()
+account_sidebar(user)
 
 pages = [
     st.Page(str(VIEWS / file), title=title, url_path=path, default=(path == "map"))
     for file, title, path in PAGES
-    if (VIEWS / file).exists()
+    if (VIEWS / file).exists() and can(user, PAGE_ACTIONS.get(path, "read"))
 ]
 st.navigation(pages).run()

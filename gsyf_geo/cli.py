@@ -138,6 +138,7 @@ PLUGIN_MODULES: tuple[str, ...] = (
     "gsyf_geo.importing.commands",
     "gsyf_geo.siting.commands",
     "gsyf_geo.monitor.commands",
+    "gsyf_geo.auth.commands",
 )
 
 

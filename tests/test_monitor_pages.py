@@ -282,7 +282,11 @@ def test_task_edit_is_stored_with_who_and_when(demo_db_url, monkeypatch):
 
     store = Store(demo_db_url)
     row = load_statuses(store, DEFAULT_PLAN_ID).set_index("task_id").loc["2021-03"]
+    from gsyf_geo.auth.audit import read_audit
+
+    edits = read_audit(store, action="task_edit")
     store.engine.dispose()
+    assert edits[["user_name", "target", "rows"]].values.tolist() == [["张三", f"{DEFAULT_PLAN_ID}/2021-03", 1]]
     assert row["updated_by"] == "张三" and row["note"] == "已召开两次会议"
     assert row["evidence"] == "http://oa.local/1"
     assert before <= row["updated_at"] <= datetime.now()

@@ -74,3 +74,186 @@ def plan_selector(plans: dict[str, Plan], today: date) -> Plan:
     plan_id = st.selectbox("选择计划", ids, index=ids.index(default_id), format_func=lambda i: plans[i].title)
     st.session_state[PLAN_KEY] = plan_id
     return plans[plan_id]
+
+
+# --- accounts, sign-in and audit (rules in gsyf_geo.auth; deployment in docs/deployment.md) ----
+AUTH_USER = "_auth_user"  # the signed-in account's name
+AUTH_SEEN = "_auth_seen"  # epoch seconds of the session's last page load
+AUTH_VIA = "_auth_via"  # password | proxy | oidc
+AUTH_NOTICE = "_auth_notice"  # a message for the sign-in page (e.g. the session expired)
+OPEN_DEMO_BANNER = (
+    "开放演示模式：尚未创建用户账号，任何能打开本页面的人都可以查看、导入和导出全部数据。"
+    "正式使用前请由管理员创建账号（python -m gsyf_geo users add 用户名 --role admin），此后每个页面均须登录。"
+)
+
+
+def _request() -> tuple[dict, str | None]:
+    """The request's headers and the address it came from (empty outside a browser session)."""
+    try:
+        return dict(st.context.headers or {}), st.context.ip_address
+    except Exception:  # noqa: BLE001 - no request context (bare mode, AppTest)
+        return {}, None
+
+
+def oidc_configured() -> bool:
+    """Whether ``.streamlit/secrets.toml`` has an ``[auth]`` section for ``st.login``."""
+    if not hasattr(st, "login"):
+        return False
+    try:
+        return "auth" in st.secrets
+    except Exception:  # noqa: BLE001 - no secrets file
+        return False
+
+
+def _oidc_name() -> str | None:
+    """The account name the OIDC provider vouches for (claim GSYF_OIDC_NAME_CLAIM, default
+    preferred_username, else email), when signed in through st.login."""
+    import os
+
+    if not oidc_configured():
+        return None
+    try:
+        if not st.user.is_logged_in:
+            return None
+        claim = os.environ.get("GSYF_OIDC_NAME_CLAIM", "preferred_username")
+        return str(st.user.get(claim) or st.user.get("email") or "").strip() or None
+    except Exception:  # noqa: BLE001 - st.user unavailable
+        return None
+
+
+def _end_session(notice: str | None = None) -> None:
+    for key in (AUTH_USER, AUTH_SEEN, AUTH_VIA):
+        st.session_state.pop(key, None)
+    if notice:
+        st.session_state[AUTH_NOTICE] = notice
+
+
+def start_session(user, via: str) -> None:
+    """Mark ``user`` as signed in for this browser session."""
+    import time
+
+    st.session_state[AUTH_USER] = user.name
+    st.session_state[AUTH_SEEN] = time.time()
+    st.session_state[AUTH_VIA] = via
+
+
+def current_user():
+    """The caller: the signed-in :class:`~gsyf_geo.auth.roles.User`, ``OPEN_DEMO`` while the store
+    holds no account, or None when a sign-in is needed.
+
+    A session idle for longer than ``GSYF_SESSION_MINUTES`` (default 30) ends here, as does
+    one whose account was disabled meanwhile. A trusted proxy's ``X-Remote-User`` or an OIDC
+    sign-in (``st.login``) signs in an existing, enabled account of the same name.
+    """
+    import time
+
+    from gsyf_geo.auth import audit
+    from gsyf_geo.auth.accounts import active_user, has_accounts
+    from gsyf_geo.auth.roles import OPEN_DEMO
+    from gsyf_geo.auth.session import expired, proxy_user, session_minutes
+
+    store = get_store()
+    if not has_accounts(store):
+        _end_session()
+        return OPEN_DEMO
+    now = time.time()
+    name = st.session_state.get(AUTH_USER)
+    if name is not None:
+        if expired(st.session_state.get(AUTH_SEEN), now, session_minutes()):
+            audit.record(store, name, "session_expired", detail=f"闲置超过 {session_minutes()} 分钟")
+            _end_session(f"超过 {session_minutes()} 分钟未操作，已自动退出，请重新登录。")
+            return None
+        user = active_user(store, name)
+        if user is None:
+            _end_session("账号已停用或不存在，请联系管理员。")
+            return None
+        st.session_state[AUTH_SEEN] = now
+        return user
+    headers, address = _request()
+    for via, vouched in (("proxy", proxy_user(headers, address)), ("oidc", _oidc_name())):
+        if not vouched:
+            continue
+        user = active_user(store, vouched)
+        if user is None:
+            audit.record(store, audit.ANONYMOUS, "login_failed", target=vouched[:64],
+                         detail=f"{'反向代理' if via == 'proxy' else '统一身份认证'}：本系统无此账号或已停用")  # fmt: skip
+            st.session_state[AUTH_NOTICE] = "该统一认证账号尚未在本系统开通或已停用，请联系管理员。"
+            return None
+        audit.record(store, user.name, "login", detail="反向代理认证" if via == "proxy" else "统一身份认证（OIDC）")
+        start_session(user, via)
+        return user
+    return None
+
+
+def logout() -> None:
+    """Sign out (audited); OIDC sessions also end at the provider's cookie."""
+    from gsyf_geo.auth import audit
+
+    name = st.session_state.get(AUTH_USER)
+    via = st.session_state.get(AUTH_VIA)
+    if name:
+        audit.record(get_store(), name, "logout")
+    _end_session("已退出登录。")
+    if via == "oidc" and hasattr(st, "logout"):
+        st.logout()
+
+
+def audit_event(action: str, target: str | None = None, rows: int | None = None, detail: str | None = None) -> None:
+    """Record an action of the signed-in user (``open-demo`` in the open demo) in the audit log."""
+    from gsyf_geo.auth import audit
+
+    user = current_user()
+    audit.record(get_store(), user.name if user else audit.ANONYMOUS, action, target, rows, detail)
+
+
+def audited(target: str, rows: int | None, make, detail: str | None = None):
+    """A download's deferred data: records the export (who, what, how many rows) when the
+    browser fetches it, then builds the bytes with ``make()``."""
+    from gsyf_geo.auth import audit
+
+    user = current_user()
+    name = user.name if user else audit.ANONYMOUS
+    store = get_store()
+
+    def data():
+        audit.record(store, name, "export", target, rows, detail)
+        return make()
+
+    return data
+
+
+def require(action: str, scope=None):
+    """The caller, if they may do ``action`` (on ``scope``); else a Chinese refusal and the page stops."""
+    from gsyf_geo.auth import audit
+    from gsyf_geo.auth.roles import can
+
+    user = current_user()
+    if not can(user, action, scope):
+        if user is not None:
+            audit.record(get_store(), user.name, "denied", target=action, detail=str(scope) if scope else None)
+        st.error("您的账号无权进行此操作。如需权限，请联系管理员。")
+        st.stop()
+    return user
+
+
+def user_scope():
+    """The part of the city the caller may see (the whole city in the open demo)."""
+    from gsyf_geo.auth.roles import scope_of
+    from gsyf_geo.store import CITY
+
+    user = current_user()
+    return CITY if user is None else scope_of(user)
+
+
+def account_sidebar(user) -> None:
+    """Who is signed in, and the sign-out button (or the open-demo banner)."""
+    from gsyf_geo.auth.roles import describe_scope
+
+    if user.is_open_demo:
+        st.warning(OPEN_DEMO_BANNER)
+        return
+    with st.sidebar:
+        st.caption(f"当前用户：**{user.name}**（{describe_scope(user)}）")
+        if st.button("退出登录", key="_logout"):
+            logout()
+            st.rerun()

@@ -25,6 +25,7 @@ from gsyf_geo.analysis.filters import (
 from gsyf_geo.analysis.indicators import INDICATORS, enterprise_table, headline, unit_indicators
 from gsyf_geo.analysis.mapdata import MapData, load_map_data
 from gsyf_geo.analysis.risk import RISK_GRADES
+from gsyf_geo.auth.roles import can, units_of
 from gsyf_geo.crs import to_wgs84
 from gsyf_geo.domain import (
     DEMO_LABEL,
@@ -44,7 +45,7 @@ from gsyf_geo.monitor.evaluation import current_plan
 from gsyf_geo.monitor.status import reduction_met, target_for_metric, verdict_color_name
 from gsyf_geo.plan import Plan, PlanFileError, available_plans
 from gsyf_geo.tabular import to_csv_bytes, to_xlsx_bytes
-from views.common import PLAN_KEY, demo_banner, get_store
+from views.common import PLAN_KEY, audited, current_user, demo_banner, get_store, user_scope
 
 TITLE = "常州市工伤预防风险地图"
 MAP_HEIGHT = 680
@@ -53,6 +54,8 @@ MAP_KEY = "risk_map"
 LAST_STATE = "_risk_last_state"
 
 store = get_store()
+# The part of the city this user may see: an officer's data is read inside their scope only.
+scope = user_scope()
 st.title(TITLE)  # first, so the page shows its name while the data is read
 demo_banner(store)
 
@@ -60,11 +63,11 @@ demo_banner(store)
 @st.cache_resource(show_spinner="正在读取数据…", max_entries=4)
 def map_data(url: str, version: str) -> MapData:
     """The map's data, read once per data version (a new import invalidates it)."""
-    return load_map_data(store)
+    return load_map_data(store, scope)  # the scope is part of ``version``
 
 
 # Read once per run: the key of every cache below (a new import changes it).
-db_url, data_version = str(store.engine.url), store.data_version()
+db_url, data_version = str(store.engine.url), f"{store.data_version()}|{scope}"
 data = map_data(db_url, data_version)
 years = data.years or (2025,)
 
@@ -89,6 +92,15 @@ if "_goto_unit" in st.session_state:
 
 unit_names = {"city": "全市", **{u.code: u.short_name for u in REPORTING_UNITS}}
 town_table = towns()
+if scope.kind != "city":
+    # An officer: "city" is their own scope; no other unit, whatever a link or a click asks.
+    own = units_of(scope)
+    unit_names = {"city": scope.label, **({u: unit_names[u] for u in own} if len(own) > 1 else {})}
+    town_table = town_table[town_table["reporting_unit"].isin(own)]
+    if st.session_state.unit not in unit_names:
+        st.warning(f"所选范围不在您的权限范围内，已改为显示{scope.label}。")
+        st.session_state.unit = "city"
+        st.session_state.towns = []
 
 unit_towns = town_table if st.session_state.unit == "city" else town_table[
     town_table["reporting_unit"] == st.session_state.unit
@@ -393,13 +405,18 @@ def render_list() -> None:
         st.caption(f"页面显示前 {LIST_ROWS:,} 家，共 {len(view.enterprises):,} 家；导出文件包含全部。")
     note = f"{scope_label} {period} 重点行业企业清单" + (f"（{DEMO_LABEL}）" if data.is_demo else "")
     stem = f"企业清单_{scope_label}_{y0}-{y1}"
+    if not can(current_user(), "export"):
+        st.caption("导出企业清单需要导出权限（管理员、区级经办）。")
+        return
     d1, d2, _ = st.columns([1, 1, 4])
+    rows = len(view.enterprises)
     d1.download_button(
-        "导出 Excel", data=lambda: to_xlsx_bytes(enterprise_table(view), "企业清单", note), file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+        "导出 Excel", data=audited(f"{stem}.xlsx", rows, lambda: to_xlsx_bytes(enterprise_table(view), "企业清单", note)),
+        file_name=f"{stem}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
     )  # fmt: skip
-    d2.download_button("导出 CSV", data=lambda: to_csv_bytes(enterprise_table(view)), file_name=f"{stem}.csv",
-                       mime="text/csv", on_click="ignore")
+    d2.download_button("导出 CSV", data=audited(f"{stem}.csv", rows, lambda: to_csv_bytes(enterprise_table(view))),
+                       file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")  # fmt: skip
 
 
 # --- layout -------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from gsyf_geo.auth.roles import can, scope_options
 from gsyf_geo.crs import to_wgs84
 from gsyf_geo.domain import DISTRICTS, KEY_INDUSTRIES, KEY_INDUSTRY_BY_ID
 from gsyf_geo.geography import districts
@@ -26,7 +27,7 @@ from gsyf_geo.siting.instance import district_name
 from gsyf_geo.siting.result import TABLE_HEADERS, industry_name
 from gsyf_geo.siting.scenarios import compare_scenarios, list_scenarios, save_scenario
 from gsyf_geo.store import Scope, Store
-from views.common import demo_banner, get_store
+from views.common import audit_event, current_user, demo_banner, get_store
 
 TITLE = "宣传培训基地选址"
 MAP_HEIGHT = 580
@@ -100,9 +101,13 @@ with st.sidebar:
         format_func=lambda k: PROBLEM_NAMES[k],
         key="siting_problem",
     )
-    scope_options = ["city", *[f"district:{d.adcode}" for d in DISTRICTS]]
+    # The scopes the signed-in user may see (an officer: their own only).
+    allowed = [str(s) for s in scope_options(current_user())]
+    choices = [s for s in ["city", *[f"district:{d.adcode}" for d in DISTRICTS]] if s in allowed] or allowed
+    if st.session_state.get("siting_scope") not in choices:
+        st.session_state.pop("siting_scope", None)
     scope_text = st.selectbox(
-        "范围", scope_options, format_func=lambda s: Scope.parse(s).label, key="siting_scope"
+        "范围", choices, format_func=lambda s: Scope.parse(s).label, key="siting_scope"
     )
     scope = Scope.parse(scope_text)
     weight = st.selectbox(
@@ -291,11 +296,15 @@ with st.form("siting_save", clear_on_submit=False):
     )
     overwrite = st.checkbox("同名时覆盖", key="siting_overwrite")
     if st.form_submit_button("保存当前方案"):
-        try:
-            sid = save_scenario(store, name, result, scope=scope, overwrite=overwrite)
-            st.success(f"已保存方案「{name.strip()}」（编号 {sid}）")
-        except SitingError as exc:
-            st.error(str(exc))
+        if not can(current_user(), "scenario_save", scope):
+            st.error("您的账号无权保存选址方案（仅规划人员和管理员可保存）。")
+        else:
+            try:
+                sid = save_scenario(store, name, result, scope=scope, overwrite=overwrite)
+                audit_event("scenario_save", name.strip(), None, f"编号 {sid}；范围 {scope.label}")
+                st.success(f"已保存方案「{name.strip()}」（编号 {sid}）")
+            except SitingError as exc:
+                st.error(str(exc))
 
 saved = list_scenarios(store, scope)
 if saved.empty:

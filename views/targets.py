@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from gsyf_geo.auth.roles import scope_options
 from gsyf_geo.domain import DISTRICTS, JKQ
 from gsyf_geo.monitor.charts import trend_chart, unit_small_multiples
 from gsyf_geo.monitor.evaluation import (
@@ -32,7 +33,15 @@ from gsyf_geo.monitor.status import (
 )
 from gsyf_geo.monitor.values import format_value
 from gsyf_geo.store import CITY, Scope
-from views.common import STATUS_COLOR_NAMES, demo_banner, get_store, plan_selector, plans_or_stop
+from views.common import (
+    STATUS_COLOR_NAMES,
+    audited,
+    current_user,
+    demo_banner,
+    get_store,
+    plan_selector,
+    plans_or_stop,
+)
 
 TITLE = "目标监测"
 TABLE_ROW_PX = 35
@@ -53,6 +62,11 @@ SCOPES: dict[str, str] = {
     **{str(Scope.district(d.adcode)): d.name for d in DISTRICTS},
     str(Scope.unit(JKQ.code)): JKQ.name,
 }
+# Only the scopes the signed-in user may see (an officer: their own).
+_allowed = [str(s) for s in scope_options(current_user())]
+SCOPES = {k: v for k, v in SCOPES.items() if k in _allowed} or {k: Scope.parse(k).label for k in _allowed}
+if st.session_state.get("targets_scope") not in SCOPES:
+    st.session_state.pop("targets_scope", None)
 
 with st.sidebar:
     plan = plan_selector(plans, date.today())
@@ -241,13 +255,13 @@ with tab_final:
     c1, c2, _ = st.columns([1, 1, 4])
     c1.download_button(
         "导出 Excel",
-        data=to_excel(sheets, title=title),
+        data=audited(f"{plan.plan_id}_期末评估（{scope.label}）", None, lambda: to_excel(sheets, title=title)),
         file_name=f"{plan.plan_id}_期末评估_{today.isoformat()}.xlsx",
-        mime=XLSX,
+        mime=XLSX, on_click="ignore",
     )
     c2.download_button(
         "导出 CSV",
-        data=to_csv(sheets["分区评估"]),
+        data=audited(f"{plan.plan_id}_期末评估（{scope.label}）", None, lambda: to_csv(sheets["分区评估"])),
         file_name=f"{plan.plan_id}_期末评估_{today.isoformat()}.csv",
-        mime="text/csv",
+        mime="text/csv", on_click="ignore",
     )

@@ -7,6 +7,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from gsyf_geo.auth.roles import ADMIN, can
 from gsyf_geo.monitor.recurring import (
     HELD,
     NO_DATA,
@@ -38,10 +39,17 @@ from gsyf_geo.monitor.tasks import (
     task_years,
     tasks_to_excel,
 )
-from views.common import demo_banner, get_store, plan_selector, plans_or_stop
+from views.common import (
+    audit_event,
+    audited,
+    current_user,
+    demo_banner,
+    get_store,
+    plan_selector,
+    plans_or_stop,
+)
 
 TITLE = "任务清单"
-SSO_HEADER = "X-Remote-User"
 ALL = "全部部门"
 ROW_COLORS = {
     OVERDUE: "background-color: #f8d7da; color: #721c24",
@@ -68,22 +76,18 @@ if not plans:
     st.stop()
 
 today = date.today()
-try:
-    sso_user = (st.context.headers.get(SSO_HEADER) or "").strip()
-except Exception:  # noqa: BLE001 - no request context (e.g. bare mode)
-    sso_user = ""
-
+# Edits are recorded under the signed-in account (open-demo in the open demo), never a typed
+# name; GSYF_TASK_EDITORS, when set, further limits editing to the accounts it names
+# (administrators may always edit).
+signed_in = current_user()
+user = signed_in.name
 with st.sidebar:
     plan = plan_selector(plans, today)
     st.header("经办人")
-    if sso_user:
-        user = sso_user
-        st.markdown(f"当前用户：**{user}**（内网统一认证）")
-    else:
-        user = st.text_input("经办人姓名", key="task_user", help="修改任务状态时记录经办人").strip()
+    st.markdown(f"当前用户：**{user}**" + ("（开放演示模式）" if signed_in.is_open_demo else ""))
 
-editors = task_editors()
-can_edit = may_edit(user, editors)
+editors = None if signed_in.role == ADMIN else task_editors()
+can_edit = can(signed_in, "task_edit") and may_edit(user, editors)
 
 years = task_years(store, plan)
 year_choice = st.selectbox(
@@ -126,18 +130,17 @@ st.dataframe(
 )
 st.download_button(
     "导出 Excel",
-    data=tasks_to_excel(shown, title=f"{plan.title} 任务清单（{today.isoformat()}）"),
+    data=audited(f"{plan.plan_id}_任务清单", len(shown),
+                 lambda: tasks_to_excel(shown, title=f"{plan.title} 任务清单（{today.isoformat()}）")),
     file_name=f"{plan.plan_id}_任务清单_{today.isoformat()}.xlsx",
-    mime=XLSX,
-)
+    mime=XLSX, on_click="ignore",
+)  # fmt: skip
 
 st.subheader("更新任务状态")
 if editors is None:
-    st.info(f"未设置环境变量 {EDITORS_ENV}：所有用户均可编辑任务状态（需填写经办人姓名）。")
-if not user:
-    st.warning("请在左侧填写经办人姓名后再编辑任务状态。")
-elif not can_edit:
-    st.warning(f"用户“{user}”无权编辑任务状态。如需编辑，请联系管理员将其加入 {EDITORS_ENV}。")
+    st.info(f"未设置环境变量 {EDITORS_ENV}：所有有编辑权限的用户均可编辑任务状态（记录为当前登录账号）。")
+if not can_edit:
+    st.warning(f"用户“{user}”无权编辑任务状态。如需编辑，请联系管理员（角色或环境变量 {EDITORS_ENV}）。")
 else:
     options = shown["任务编号"].tolist() or table["任务编号"].tolist()
     measures = dict(zip(table["任务编号"], table["具体措施"], strict=True))
@@ -176,6 +179,7 @@ else:
         except TaskEditError as exc:
             st.error(str(exc))
         else:
+            audit_event("task_edit", f"{plan.plan_id}/{task_id}", 1, f"状态 {status}")
             st.session_state["task_saved"] = (
                 f"已保存任务 {task_id} 的状态：{status}（经办人 {user}）"
             )
@@ -213,6 +217,7 @@ elif can_edit:
                 st.error("任务清单未导入（库中数据未改变）：")
                 st.code("\n".join(exc.problems[:50]), language=None)
             else:
+                audit_event("import", upload.name, None, f"{int(import_year)}年任务清单；{result.summary()}")
                 st.success(result.summary())
                 for w in result.warnings:
                     st.warning(w)

@@ -356,3 +356,37 @@ class PlanTask(Base):
     ongoing: Mapped[bool] = mapped_column(Boolean, default=False)
     imported_at: Mapped[datetime] = mapped_column(DateTime)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batch.id"))
+
+
+class AppUser(Base):
+    """An account of the app (see :mod:`gsyf_geo.auth`).
+
+    ``unit_scope`` is the text of a :class:`~gsyf_geo.store.scope.Scope` (``district:320402``,
+    ``unit:JKQ``) for a district officer, NULL (the whole city) for the other roles.
+    ``failed_count`` and ``locked_until`` rate-limit wrong passwords.
+    """
+
+    __tablename__ = "app_user"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    unit_scope: Mapped[str | None] = mapped_column(String(24))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    failed_count: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AuditEvent(Base):
+    """One audited action: who (an account, ``open-demo`` or ``anonymous``), when, what, how many rows."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    user_name: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    target: Mapped[str | None] = mapped_column(String(255))
+    rows: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(Text)

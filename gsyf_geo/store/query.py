@@ -62,7 +62,6 @@ _DELETE_ORDER = (
 _CHUNK = 5_000
 
 
-def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:
 def _sqlite_busy_ms() -> int:
     """How long (ms) a SQLite statement waits for another writer's lock: GSYF_SQLITE_BUSY_MS, default 30 s."""
     import os
@@ -71,9 +70,10 @@ def _sqlite_busy_ms() -> int:
     return int(raw) if raw.isdigit() else 30_000
 
 
+def _enable_sqlite_pragmas(dbapi_connection, _record) -> None:
     cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={_sqlite_busy_ms()}")  # wait for a writer, then "locked"
+    cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
@@ -318,6 +318,38 @@ class Store:
                 f"第 {first + 1} 行不在权限范围（{scope.label}）内，未写入任何数据"
             )
 
+    def _check_replaced(self, conn: Connection, table, pk: list[str], df: pd.DataFrame, scope: Scope) -> None:
+        """Refuse a write whose rows would replace stored rows outside ``scope``.
+
+        The message names the row of ``df`` only, never anything of the stored row (its
+        name, its district): those belong to a part of the city the caller may not see.
+        """
+        if scope.kind == "city" or df.empty:
+            return
+        outside = ~scope.clause(table)
+        first = pk[0]
+        keys = df[first].astype(object).tolist()
+        found: list[pd.DataFrame] = []
+        for start in range(0, len(keys), _CHUNK):
+            stmt = select(*(table.c[k] for k in pk)).where(
+                table.c[first].in_(keys[start : start + _CHUNK]), outside
+            )
+            part = pd.read_sql(stmt, conn)
+            if not part.empty:
+                found.append(part)
+        if not found:
+            return
+        taken = pd.concat(found, ignore_index=True).drop_duplicates()
+        mine = df[pk].reset_index(drop=True).astype(object)
+        hits = mine.reset_index().merge(taken.astype(object), on=pk, how="inner")
+        if hits.empty:
+            return
+        row = int(hits["index"].min())
+        raise ScopeError(
+            f"第 {row + 1} 行对应的记录已存在于您的权限范围（{scope.label}）以外，"
+            "不能覆盖或改到本范围；未写入任何数据"
+        )
+
     def _prepare(self, kind: str, df: pd.DataFrame) -> pd.DataFrame:
         if kind in LOCATED_KINDS:
             df = locate_columns(df)
@@ -357,6 +389,7 @@ class Store:
         )
 
         def _do(c: Connection) -> tuple[int, int]:
+            self._check_replaced(c, table, pk, df, scope)
             existing = self._existing_keys(c, table, pk, df)
             for start in range(0, len(records), _CHUNK):
                 c.execute(stmt, records[start : start + _CHUNK])
@@ -401,6 +434,7 @@ class Store:
         records = _records(df, cols)
 
         def _do(c: Connection) -> int:
+            self._check_replaced(c, table, [k.name for k in table.primary_key.columns], df, scope)
             for start in range(0, len(records), _CHUNK):
                 c.execute(table.insert(), records[start : start + _CHUNK])
             return len(records)
