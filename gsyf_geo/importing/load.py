@@ -360,6 +360,7 @@ def _build_frame(
 
     keys = frame[list(spec.key)] if all(k in frame for k in spec.key) else pd.DataFrame(index=v.index)
     existing = _read_existing(store, prep.kind, keys) if not keys.empty else None
+    existing = _refuse_outside(prep, frame, existing, scope)
 
     codes = sorted(set(frame["credit_code"].dropna())) if "credit_code" in frame else []
     enterprises = _enterprises(store, codes) if codes and prep.kind != "enterprise" else None
@@ -375,10 +376,30 @@ def _build_frame(
     _progress(progress, 0.85, "比较库中已有记录…")
     prep.action = _classify(prep.kind, frame, existing)
     if prep.kind == "enterprise":
-        _enterprise_duplicates(store, prep, frame)
+        _enterprise_duplicates(store, prep, frame, scope)
 
 
-def _enterprise_duplicates(store: Store, prep: Prepared, frame: pd.DataFrame) -> None:
+def _refuse_outside(
+    prep: Prepared, frame: pd.DataFrame, existing: pd.DataFrame | None, scope: Scope
+) -> pd.DataFrame | None:
+    """Rows whose key is already stored outside ``scope`` are errors (they would replace a
+    row the caller may not touch); those stored rows are then forgotten, so that nothing of
+    them (name, place) reaches the preview. The message names nothing of the stored row."""
+    if scope.kind == "city" or existing is None or existing.empty or "district" not in existing:
+        return existing
+    inside = scope.contains(existing["district"].to_numpy(), existing["reporting_unit"].to_numpy())
+    if inside.all():
+        return existing
+    outside = existing.index[~inside]
+    spec = S.kind_spec(prep.kind)
+    keys = frame[list(spec.key)]
+    key_values = keys.iloc[:, 0] if len(spec.key) == 1 else pd.Series(list(map(tuple, keys.to_numpy())), index=keys.index)
+    for r in frame.index[key_values.isin(set(outside)).to_numpy()]:
+        prep.parsed.add(r, spec.key[0], f"该记录已存在于您的权限范围（{scope.label}）以外，不能导入或修改")
+    return existing[inside]
+
+
+def _enterprise_duplicates(store: Store, prep: Prepared, frame: pd.DataFrame, scope: Scope = CITY) -> None:
     """Report codes already stored (to be updated) and names registered under other codes."""
     parsed = prep.parsed
     for r in frame.index[prep.action == "update"]:
@@ -389,7 +410,7 @@ def _enterprise_duplicates(store: Store, prep: Prepared, frame: pd.DataFrame) ->
     table = store.table("enterprise")
     stored: dict[str, set[str]] = {}
     for start in range(0, len(names), 5_000):
-        part = store.read("enterprise", where=[table.c.name.in_(names[start : start + 5_000])],
+        part = store.read("enterprise", scope, where=[table.c.name.in_(names[start : start + 5_000])],
                           columns=["credit_code", "name"])  # fmt: skip
         for code, name in zip(part["credit_code"], part["name"], strict=True):
             stored.setdefault(name, set()).add(code)
