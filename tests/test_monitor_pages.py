@@ -206,6 +206,12 @@ def test_map_change_is_coloured_by_the_plans_target(demo_db_url):
     assert bases.value.endswith("/ 10") and "10家左右" in bases.proto.delta
     count = int(bases.value.split(" / ")[0])
     assert bases.proto.color == (Metric.MetricColor.GREEN if count >= 9 else Metric.MetricColor.RED)
+    # The targets page colours the same value by the same verdict.
+    page = _open("views/targets.py")
+    page.date_input(key="targets_as_of").set_value(AS_OF)
+    _run(page)
+    row = page.dataframe[0].value.set_index("指标代码").loc["accident_rate_reduction"]
+    assert bool(row["达到目标"]) == met and ("较2020年" in row["当前值"])
 
 
 def test_targets_page_shows_the_rule_beside_each_verdict(demo_db_url):

@@ -28,6 +28,7 @@ from gsyf_geo.monitor.status import (
     STATUS_RULES,
     reduction_met,
     tolerance_text,
+    verdict_color,
     verdict_color_name,
     wording_of,
 )
@@ -94,7 +95,15 @@ def _status_style(value: object) -> str:
 
 
 def _styled(df: pd.DataFrame, columns: list[str]):
-    return df.style.map(_status_style, subset=[c for c in columns if c in df.columns])
+    styled = df.style.map(_status_style, subset=[c for c in columns if c in df.columns])
+    if {"当前值", "达到目标"} <= set(df.columns):
+        # The value and its change are coloured by the target (met / not met), not by direction.
+        met = df["达到目标"].map(lambda m: None if m is None or m != m else bool(m))
+        styled = styled.apply(
+            lambda col: [f"color: {verdict_color(m)}" if m is not None else "" for m in met],
+            subset=["当前值"],
+        )
+    return styled
 
 
 st.caption(

@@ -419,7 +419,7 @@ def definition_text(result: TargetResult) -> str:
 
 def overview_table(results: Sequence[TargetResult], plan: Plan) -> pd.DataFrame:
     """One row per target: 指标, 定义, 当前值, 目标, 期限, 进度 (0..1), 状态, 说明, 判定规则,
-    指标代码."""
+    达到目标 (True/False/None: what the value and its change are coloured by), 指标代码."""
     rows = []
     for r in results:
         rows.append(
@@ -433,6 +433,7 @@ def overview_table(results: Sequence[TargetResult], plan: Plan) -> pd.DataFrame:
                 "状态": r.city.status,
                 "说明": r.city.reason,
                 "判定规则": r.city.rule,
+                "达到目标": r.city.met,
                 "指标代码": r.target.id,
             }
         )
