@@ -258,6 +258,8 @@ def test_as_of_uses_records_up_to_that_day_and_never_judges_the_running_year(loa
     assert r.city.ytd_label == "截至3月31日" and not r.city.final
     assert "2022年截至3月31日 20.0%（未满一年，不作评价）" in value_text(r)
     assert "2022年（截至3月31日）" in unit_table(r).columns
+    early = evaluate_target(loaded, PLAN, PLAN.target("checkup_project_units"), date(2021, 12, 31))
+    assert milestone_table(early).iloc[0]["是否达到"] == "年度未结束"  # 2021 not over yet
     trend = trend_frame(r, PLAN)
     running = trend[(trend["年份"] == 2022) & (trend["系列"] != "应达进度")]
     assert running[["系列", "标注"]].values.tolist() == [["年内累计", "截至3月31日"]]
@@ -290,6 +292,9 @@ def test_district_scope_shows_city_totals_as_contribution(loaded):
     assert value_text(r) == "500人，占全市 33.3%（2021年）"
     assert target_text(r) == "全市 ≥ 198.0万人（不分解到区县）"
     assert "不对照全市目标" in r.city.rule
+    # The city's 2021 milestone (155万) is not held against 经开区 either; no city path.
+    assert milestone_table(r).iloc[0]["是否达到"] == NOT_SPLIT
+    assert set(trend_frame(r, PLAN)["系列"]) == {"实际值"}
     # A ratio stays judged in the district, against the same requirement.
     ratio = evaluate_target(loaded, PLAN, PLAN.target("publicity_coverage"), TODAY, Scope.unit("JKQ"))
     assert ratio.city.status == MISSED and ratio.city.value == pytest.approx(0.5)

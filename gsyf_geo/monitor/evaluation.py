@@ -93,6 +93,10 @@ class MilestoneCheck:
     met: bool | None
     scope: str
     note: str
+    judged: bool = True
+    """False for a city total's milestone in a district or unit (not split: never judged)."""
+    complete: bool = True
+    """False while the milestone's year is not over (its value is year-to-date, not judged)."""
 
 
 YTD_SERIES = "年内累计"
@@ -222,6 +226,7 @@ def _milestone_checks(
     scope: Scope,
     cache: dict,
     as_of: date,
+    judged: bool = True,
 ) -> tuple[MilestoneCheck, ...]:
     base = values.city.get(baseline_year_of(plan, target))
     checks = []
@@ -244,13 +249,17 @@ def _milestone_checks(
         if target.direction == "reduce_by":
             required = None if base is None else base * (1.0 - m.value)
         met: bool | None = None
-        if actual is not None and required is not None and is_complete(m.year, as_of):
+        if judged and actual is not None and required is not None and is_complete(m.year, as_of):
             met = (
                 actual >= required - 1e-12
                 if target.direction == "at_least"
                 else actual <= required + 1e-12
             )
-        checks.append(MilestoneCheck(m.year, required, actual, met, scope_text, m.note))
+        checks.append(
+            MilestoneCheck(
+                m.year, required, actual, met, scope_text, m.note, judged, is_complete(m.year, as_of)
+            )
+        )
     return tuple(checks)
 
 
@@ -320,7 +329,9 @@ def evaluate_target(
         baseline_year=baseline_year_of(plan, target),
         city=city,
         units=units,
-        milestones=_milestone_checks(store, plan, target, values, scope, cache, as_of),
+        milestones=_milestone_checks(
+            store, plan, target, values, scope, cache, as_of, judged=city.status != NOT_SPLIT
+        ),
         scope=scope,
         city_values=city_values,
         as_of=as_of,
@@ -500,6 +511,8 @@ def trend_frame(result: TargetResult, plan: Plan) -> pd.DataFrame:
              "数值": None if v is None else v * scale,
              "标注": ytd_label(result.as_of) if running else ""}
         )  # fmt: skip
+    if result.city.status == NOT_SPLIT:  # a city total in a unit: no city path to follow
+        return pd.DataFrame(rows, columns=["年份", "系列", "数值", "标注"])
     deadline_year = deadline_of(plan, result.target).year
     first = next(
         ((y, v) for y, v in result.values.city.items() if y >= plan.period[0] and v is not None),
@@ -557,7 +570,9 @@ def milestone_table(result: TargetResult) -> pd.DataFrame:
                 "口径": m.scope,
                 "要求": format_value(m.required, unit),
                 "实际": format_value(m.actual, unit),
-                "是否达到": NO_DATA if m.met is None else ("是" if m.met else "否"),
+                "是否达到": NOT_SPLIT if not m.judged
+                else "年度未结束" if not m.complete
+                else NO_DATA if m.met is None else ("是" if m.met else "否"),
                 "出处": m.note,
             }
             for m in result.milestones
