@@ -281,13 +281,19 @@ def counted_injuries(
     return rows.assign(year=when[keep.to_numpy()].dt.year.astype("Int64"))
 
 
+def _member(values: pd.Series, codes: pd.Index) -> np.ndarray:
+    """``values.isin(codes)`` by hash lookup on plain objects (fast for Arrow strings too)."""
+    index = pd.Index(np.asarray(codes, dtype=object))
+    return index.get_indexer(values.to_numpy(dtype=object)) >= 0
+
+
 def per_enterprise(
     rows: pd.DataFrame, codes: pd.Index, years: Sequence[int], weight: str | None = None
 ) -> pd.DataFrame:
     """Rows (or the sum of ``weight``) per enterprise (``codes``) and year, zero-filled."""
     years = list(years)
     rows = rows.dropna(subset=["credit_code", "year"])
-    rows = rows[rows["credit_code"].isin(codes)]
+    rows = rows[_member(rows["credit_code"], codes)]
     if rows.empty:
         return pd.DataFrame(0.0, index=codes, columns=years)
     w = 1.0 if weight is None else rows[weight].astype(float).fillna(0.0)
@@ -318,7 +324,7 @@ def year_end_stock(
     """
     years = list(years)
     held = set(snapshot_years(snapshots, as_of))
-    rows = snapshots[snapshots["credit_code"].isin(codes) & snapshots["year"].isin(held)]
+    rows = snapshots[_member(snapshots["credit_code"], codes) & snapshots["year"].isin(held).to_numpy()]
     if rows.empty:
         table = pd.DataFrame(0.0, index=codes, columns=years)
     else:
