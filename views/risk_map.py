@@ -228,11 +228,11 @@ def _goal(metric: str, fallback: str) -> str:
     return getattr(t, "wording", None) or (f"{t.target:.0%}" if t.unit == "ratio" else f"{t.target:g}{t.unit}")
 
 
-def _share(value: float | None, city: float | None) -> str | None:
+def _share(value: float | None, city: float | None, of: str = "全市") -> str | None:
     """“占全市 8.1%”: a unit's part of a city total (None for the city itself)."""
     if state.unit == "city" or value is None or not city:
         return None
-    return f"占全市 {value / city:.1%}"
+    return f"占{of} {value / city:.1%}"
 
 
 def render_figures() -> None:
@@ -246,7 +246,8 @@ def render_figures() -> None:
     cols[1].metric("职工", compact_count(totals["employees"]), help=_exact(totals["employees"], "人"))
     insured_exact = _exact(totals["insured"], "人")
     cols[2].metric("参保人数", compact_count(totals["insured"]),
-                   delta=_share(totals["insured"], city_totals["insured"]), delta_color="gray", delta_arrow="off",
+                   delta=_share(totals["insured"], city_totals["insured"], "全市重点行业"), delta_color="gray",
+                   delta_arrow="off",
                    help="年末参保人数（重点行业企业申报）" + (f"：{insured_exact}" if insured_exact else "")
                    + ("；区县只显示占全市比例，不对照全市参保目标" if state.unit != "city" else ""))  # fmt: skip
     cols[3].metric("参保缺口", compact_count(totals["gap"]), help="职工人数 − 参保人数")
