@@ -206,6 +206,14 @@ def test_map_change_is_coloured_by_the_plans_target(demo_db_url):
     assert bases.value.endswith("/ 10") and "10家左右" in bases.proto.delta
     count = int(bases.value.split(" / ")[0])
     assert bases.proto.color == (Metric.MetricColor.GREEN if count >= 9 else Metric.MetricColor.RED)
+    # The unit table beside the map says which units meet the plan's fall.
+    at.sidebar.selectbox(key="indicator").set_value("change_2020")
+    _run(at)
+    units = at.table[0].value
+    changes = units["%"].str.rstrip("%").astype(float)
+    clear = (changes + 20.0).abs() > 0.05  # the shown change is rounded to 0.1 %
+    expected = changes.map(lambda c: "已达到" if c <= -20.0 else "未达到")
+    assert clear.any() and (units["目标 −20%"] == expected)[clear].all()
     # The targets page colours the same value by the same verdict.
     page = _open("views/targets.py")
     page.date_input(key="targets_as_of").set_value(AS_OF)

@@ -351,8 +351,16 @@ def render_unit_table() -> None:
     values = [
         "无数据" if v is None or pd.isna(v) else indicator.fmt.format(v) for v in rows[state.indicator]
     ]
+    frame = pd.DataFrame({"统计单元": rows["name"].to_numpy(), indicator.unit: values})
+    accident = target_for_metric(plan, "accident_rate")
+    if (
+        plan is not None and accident is not None and accident.direction == "reduce_by"
+        and state.indicator == f"change_{plan.baseline_year}"
+    ):  # a change against the plan's baseline: say whether each unit meets the plan's fall
+        verdicts = [reduction_met(None if pd.isna(v) else float(v), accident.target) for v in rows[state.indicator]]
+        frame[f"目标 −{accident.target:.0%}"] = ["" if m is None else ("已达到" if m else "未达到") for m in verdicts]
     # A static table: lighter for the browser than a data grid, for seven rows.
-    st.table(pd.DataFrame({"统计单元": rows["name"].to_numpy(), indicator.unit: values}).set_index("统计单元"))
+    st.table(frame.set_index("统计单元"))
     st.caption("点击地图上的区县可进入该区县；经开区范围为示意。")
 
 
