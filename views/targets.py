@@ -16,6 +16,7 @@ from gsyf_geo.monitor.evaluation import (
     milestone_table,
     overview_table,
     plan_has_ended,
+    threshold_text,
     to_csv,
     to_excel,
     unit_table,
@@ -188,7 +189,7 @@ with tab_detail:
         st.markdown(f"**目标**：{row['目标']}　**期限**：{row['期限']}")
         wording = wording_of(t)
         if wording:
-            tol = tolerance_text(t, lambda v: format_value(v, r.info.unit))
+            tol = tolerance_text(t, lambda v: threshold_text(v, r.info.unit))
             st.markdown(f"**计划原文**：{wording}" + (f"（按容差评价：{tol}）" if tol else ""))
         colour = STATUS_COLOR_NAMES.get(a.status, "gray")
         st.markdown(f"**状态**：:{colour}[{a.status}]　{a.reason}")

@@ -17,7 +17,7 @@ from gsyf_geo.crs import from_wgs84
 from gsyf_geo.domain import BASE_STATUS_NAMES
 from gsyf_geo.layers.canvas import CardStyle, CircleLayer, RadiusCircles
 from gsyf_geo.layers.districts import Legend, legend_html
-from gsyf_geo.monitor.status import is_met, target_for_metric, tolerance_text
+from gsyf_geo.monitor.status import is_met, number_text, target_for_metric, tolerance_text
 from gsyf_geo.plan import Plan, Target
 
 BASE_METRIC = "training_bases"
@@ -70,7 +70,7 @@ def base_figure(existing: int, target: Target | None, city_existing: int | None 
         return BaseFigure(f"{existing}", "计划未设基地数目标", None)
     goal = f"{target.target:g}"
     met = is_met(target, float(existing), None)
-    rule = tolerance_text(target, lambda v: f"{v:g}家") or f"≥ {goal}家即达标"
+    rule = tolerance_text(target, lambda v: f"{number_text(v)}家") or f"≥ {goal}家即达标"
     return BaseFigure(f"{existing} / {goal}", f"{rule}：{'已达到' if met else '未达到'}", met)
 
 

@@ -42,6 +42,7 @@ from gsyf_geo.monitor.status import (
     expected_path,
     is_complete,
     judged_every_year,
+    number_text,
     required_value,
     tolerance_text,
     ytd_label,
@@ -63,6 +64,7 @@ __all__ = [
     "YTD_SERIES",
     "MilestoneCheck",
     "contribution_text",
+    "threshold_text",
     "TargetResult",
     "evaluate_plan",
     "evaluate_target",
@@ -367,7 +369,7 @@ def target_text(result: TargetResult, assessment: Assessment | None = None) -> s
     unit = result.info.unit
     a = assessment or result.city
     every = "每年 " if judged_every_year(t) else ""
-    tol = tolerance_text(t, lambda v: format_value(v, unit))
+    tol = tolerance_text(t, lambda v: threshold_text(v, unit))
     if t.direction in ("at_least", "at_most"):
         sign = "≥" if t.direction == "at_least" else "≤"
         text = f"{every}{sign} {format_value(t.target, unit)}" + (f"（{tol}）" if tol else "")
@@ -380,6 +382,13 @@ def target_text(result: TargetResult, assessment: Assessment | None = None) -> s
     if a.status == NOT_SPLIT:
         return f"全市 {text}（不分解到区县）"
     return text
+
+
+def threshold_text(value: float, unit: str) -> str:
+    """A threshold as applied, unrounded for counts (“13.5家”: 14 bases are needed)."""
+    if unit in ("人", "家", "名"):
+        return f"{number_text(value)}{unit}"
+    return format_value(value, unit)
 
 
 def value_text(result: TargetResult, assessment: Assessment | None = None,

@@ -97,6 +97,7 @@ __all__ = [
     "judged_every_year",
     "last_complete_year",
     "min_sample_of",
+    "number_text",
     "reduction_met",
     "required_value",
     "target_for_metric",
@@ -283,6 +284,13 @@ def ytd_label(as_of: date) -> str:
     return f"截至{as_of.month}月{as_of.day}日"
 
 
+def number_text(value: float) -> str:
+    """A count or threshold without rounding it away: ``"9"``, ``"13.5"``, ``"1,980,000"``."""
+    if float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
+
+
 def years_text(years: Sequence[int]) -> str:
     """``"2021、2022年"``."""
     return "、".join(str(y) for y in years) + "年" if years else ""
@@ -348,7 +356,9 @@ def tolerance_text(target: Target, fmt=None) -> str:
     if not tol:
         return ""
     required = required_value(target, None)
-    show = fmt or (lambda v: f"{v:g}{'' if target.unit == 'ratio' else target.unit}")
+    show = fmt or (
+        lambda v: f"{v * 100:g}%" if target.unit == "ratio" else f"{number_text(v)}{target.unit}"
+    )
     parts = []
     if wording:
         parts.append(wording)
