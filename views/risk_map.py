@@ -251,7 +251,8 @@ def render_figures() -> None:
                    help="年末参保人数（重点行业企业申报）" + (f"：{insured_exact}" if insured_exact else "")
                    + ("；区县只显示占全市比例，不对照全市参保目标" if state.unit != "city" else ""))  # fmt: skip
     cols[3].metric("参保缺口", compact_count(totals["gap"]), help="职工人数 − 参保人数")
-    cols[4].metric(f"工伤（{period}）", compact_count(totals["injuries"]), help="认定工伤，不含上下班途中")
+    commuting = "含" if state.include_commuting else "不含"
+    cols[4].metric(f"工伤（{period}）", compact_count(totals["injuries"]), help=f"认定工伤，{commuting}上下班途中")
     accident = target_for_metric(plan, "accident_rate")
     base_year = plan.baseline_year if plan is not None and plan.baseline_year else None
     change = totals.get(f"change_{base_year}") if base_year else None
@@ -267,7 +268,7 @@ def render_figures() -> None:
         "万人事故率", _num(totals["accident_rate"], "{:.1f}"),
         delta=delta, delta_color=verdict_color_name(met),
         delta_arrow="off" if change is None else ("down" if change < 0 else "up"),
-        help=f"认定工伤人数（不含上下班途中）÷ 平均参保人数 × 10000；{goal}；颜色按是否达到目标",
+        help=f"认定工伤人数（{commuting}上下班途中）÷ 平均参保人数 × 10000；{goal}；颜色按是否达到目标",
     )  # fmt: skip
     cols[6].metric("培训覆盖率", _num(totals["training_coverage"], "{:.1%}"),
                    help=f"重要岗位人员培训覆盖率；目标：{_goal('training_coverage', '无')}")  # fmt: skip
