@@ -33,8 +33,11 @@ from views.common import account_sidebar, current_user  # noqa: E402
 
 user = current_user()
 if user is None:
-    st.navigation([st.Page(str(VIEWS / "login.py"), title="登录", url_path="login", default=True)],
-                  position="hidden").run()  # fmt: skip
+    # The sign-in page answers at every page's address (a link to /import shows it, not
+    # "page not found"); after signing in, the same address shows the page itself.
+    login = [st.Page(str(VIEWS / "login.py"), title="登录", url_path=path, default=(path == "map"))
+             for _, _, path in PAGES]  # fmt: skip
+    st.navigation(login, position="hidden").run()
     st.stop()
 account_sidebar(user)
 

@@ -1,0 +1,143 @@
+"""Sign-in in headless Chromium: each role logs in and sees what it may; an officer's district
+is fixed whatever the link asks; a forged ``X-Remote-User`` from a non-proxy address is ignored.
+
+Starts ``streamlit run app.py`` against a copy of the small demo store with four accounts, in
+the style of tests/test_browser.py; screenshots go to ``artifacts/``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devkit.browser import CHROMIUM_ARGS, streamlit_app_or_fail, wait_idle
+from gsyf_geo.auth.accounts import add_user
+from gsyf_geo.auth.audit import read_audit
+from gsyf_geo.store import Store
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+PASSWORD = "browser-pass-1"
+TIMEOUT_MS = 90_000
+ACCOUNTS = {  # name: (role, unit)
+    "adm": ("admin", None),
+    "boss": ("leader", None),
+    "tn": ("officer", "320402"),
+    "plan": ("planner", None),
+}
+# Menu entries each role sees (the pages every role has are not listed).
+MENU = {"adm": {"数据导入", "审计日志"}, "boss": set(), "tn": {"数据导入"}, "plan": set()}
+
+
+@pytest.fixture(scope="module")
+def app(demo_sqlite_path, tmp_path_factory) -> Iterator[tuple[str, str]]:
+    tmp = tmp_path_factory.mktemp("auth_browser")
+    db = tmp / "demo.sqlite"
+    shutil.copyfile(demo_sqlite_path, db)
+    url = f"sqlite:///{db}"
+    store = Store(url)
+    store.create_schema()
+    for name, (role, unit) in ACCOUNTS.items():
+        add_user(store, name, role, PASSWORD, unit=unit)
+    store.engine.dispose()
+    # The proxy header is switched on, but only for a proxy at another address: a header sent
+    # straight to Streamlit (as an outsider would) must be ignored.
+    env = {"GSYF_TRUSTED_PROXY_HEADER": "1", "GSYF_TRUSTED_PROXIES": "10.9.9.9"}
+    with streamlit_app_or_fail(url, tmp / "streamlit.log", env=env) as (base, _proc):
+        yield base, url
+
+
+def _login(page, base: str, name: str, path: str = "") -> None:
+    page.goto(base + path, wait_until="domcontentloaded")
+    page.get_by_label("用户名").fill(name)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录", exact=True).click()
+    page.get_by_text(f"当前用户：{name}").wait_for(timeout=TIMEOUT_MS)
+    wait_idle(page)
+
+
+def _menu(page) -> set[str]:
+    links = page.locator('[data-testid="stSidebarNav"] a').all_inner_texts()
+    return {t.strip() for t in links} & {"数据导入", "审计日志"}
+
+
+def test_each_role_signs_in_and_an_officer_stays_in_their_district(app, chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    base, url = app
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            # 1. Nobody signed in, with a forged proxy header: every address shows the sign-in page only.
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN",
+                                          extra_http_headers={"X-Remote-User": "adm"})  # fmt: skip
+            page = context.new_page()
+            for path in ("/", "/import", "/audit"):
+                page.goto(base + path, wait_until="domcontentloaded")
+                page.get_by_role("button", name="登录", exact=True).wait_for(timeout=TIMEOUT_MS)
+                wait_idle(page)
+                assert page.get_by_text("当前用户：").count() == 0
+                assert page.locator('[data-testid="stDownloadButton"]').count() == 0
+            page.get_by_label("用户名").fill("tn")
+            page.get_by_label("密码").fill("wrong-password")
+            page.get_by_role("button", name="登录", exact=True).click()
+            page.get_by_text("用户名或密码错误").wait_for(timeout=TIMEOUT_MS)
+            context.close()
+
+            # 2. Each role: its menu and whether it may export the enterprise list.
+            for name in ACCOUNTS:
+                context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+                page = context.new_page()
+                _login(page, base, name)
+                page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=TIMEOUT_MS)
+                wait_idle(page)
+                assert _menu(page) == MENU[name], name
+                exports = page.get_by_role("button", name="导出 CSV").count()
+                assert (exports > 0) == (name in ("adm", "tn")), name
+                page.screenshot(path=str(ARTIFACTS / f"browser_login_{name}.png"), full_page=True)
+                page.get_by_role("button", name="退出登录", exact=True).click()
+                page.get_by_role("button", name="登录", exact=True).wait_for(timeout=TIMEOUT_MS)
+                context.close()
+
+            # 3. The officer follows a link to 武进: told so, and shown 天宁 only.
+            context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN")
+            page = context.new_page()
+            _login(page, base, "tn", "/?unit=320412")
+            page.get_by_text("不在您的权限范围内").wait_for(timeout=TIMEOUT_MS)
+            wait_idle(page)
+            assert "unit=320412" not in page.url
+            assert page.get_by_text("天宁区 · ").count() >= 1
+            unit_box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first
+            unit_box.click()
+            options = page.get_by_role("option").all_inner_texts()
+            page.keyboard.press("Escape")
+            assert [o.strip() for o in options] == ["天宁区"], options
+            page.screenshot(path=str(ARTIFACTS / "browser_login_officer_link.png"), full_page=True)
+            # Basing the siting page on another district is not offered either.
+            page.get_by_role("link", name="基地选址").click()
+            page.wait_for_url(re.compile(r"/siting"), timeout=TIMEOUT_MS)
+            page.get_by_text("选址参数").wait_for(timeout=TIMEOUT_MS)
+            wait_idle(page)
+            scope_box = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').filter(has_text="范围")
+            scope_box.click()
+            options = page.get_by_role("option").all_inner_texts()
+            page.keyboard.press("Escape")
+            assert [o.strip() for o in options] == ["天宁区"], options
+            context.close()
+        finally:
+            browser.close()
+
+    store = Store(url)
+    events = read_audit(store)
+    store.engine.dispose()
+    logins = events[events["action"] == "login"]["user_name"].tolist()
+    assert sorted(set(logins)) == sorted(ACCOUNTS)  # the proxy header signed nobody in
+    assert (events["action"] == "logout").sum() == len(ACCOUNTS), events[["at", "user_name", "action", "detail"]].to_string()
+    assert ((events["action"] == "login_failed") & (events["target"] == "tn")).sum() == 1
