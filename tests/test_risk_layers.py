@@ -166,6 +166,9 @@ def test_base_figure_applies_the_plans_tolerance():
     assert base_figure(8, target).met is False and base_figure(8, target).value == "8 / 10"
     unit = base_figure(1, target, city_existing=9)
     assert unit.met is None and unit.value == "1" and unit.note.startswith("占全市 11.1%")
+    # A user who may see one district only: not judged either, though the city is unknown.
+    alone = base_figure(10, target, in_unit=True)
+    assert alone.met is None and alone.value == "10" and "不分解" in alone.note
 
 
 def test_accident_heat_is_aggregated_on_a_grid():

@@ -154,7 +154,13 @@ def map_plan() -> Plan | None:
 started = time.perf_counter()
 view, table, totals = filtered(db_url, data_version, state)
 # A district or unit shows city totals as its part of the city: the same filters, whole city.
-city_totals = totals if state.unit == "city" else filtered(db_url, data_version, replace(state, unit="city", towns=()))[2]
+# A user who may see one district only (scope) never sees the whole city: no share then.
+whole_city = state.unit == "city" and scope.kind == "city"
+city_totals = (
+    totals if whole_city
+    else filtered(db_url, data_version, replace(state, unit="city", towns=()))[2] if scope.kind == "city"
+    else None
+)  # fmt: skip
 plan = map_plan()
 server_ms = (time.perf_counter() - started) * 1000
 
@@ -230,7 +236,7 @@ def _goal(metric: str, fallback: str) -> str:
 
 def _share(value: float | None, city: float | None, of: str = "全市") -> str | None:
     """“占全市 8.1%”: a unit's part of a city total (None for the city itself)."""
-    if state.unit == "city" or value is None or not city:
+    if whole_city or value is None or not city:
         return None
     return f"占{of} {value / city:.1%}"
 
@@ -246,10 +252,11 @@ def render_figures() -> None:
     cols[1].metric("职工", compact_count(totals["employees"]), help=_exact(totals["employees"], "人"))
     insured_exact = _exact(totals["insured"], "人")
     cols[2].metric("参保人数", compact_count(totals["insured"]),
-                   delta=_share(totals["insured"], city_totals["insured"], "全市重点行业"), delta_color="gray",
+                   delta=_share(totals["insured"], city_totals and city_totals["insured"], "全市重点行业"),
+                   delta_color="gray",
                    delta_arrow="off",
                    help="年末参保人数（重点行业企业申报）" + (f"：{insured_exact}" if insured_exact else "")
-                   + ("；区县只显示占全市比例，不对照全市参保目标" if state.unit != "city" else ""))  # fmt: skip
+                   + ("；区县只显示占全市比例，不对照全市参保目标" if not whole_city else ""))  # fmt: skip
     cols[3].metric("参保缺口", compact_count(totals["gap"]), help="职工人数 − 参保人数")
     commuting = "含" if state.include_commuting else "不含"
     cols[4].metric(f"工伤（{period}）", compact_count(totals["injuries"]), help=f"认定工伤，{commuting}上下班途中")
@@ -282,7 +289,7 @@ def render_figures() -> None:
     )  # fmt: skip
     bases = base_figure(
         int(totals["bases_existing"]), base_target(plan),
-        None if state.unit == "city" else int(city_totals["bases_existing"]),
+        None if city_totals is None or whole_city else int(city_totals["bases_existing"]), in_unit=not whole_city,
     )  # fmt: skip
     targets[2].metric("宣传培训基地（已建）", bases.value, delta=bases.note,
                       delta_color=verdict_color_name(bases.met), delta_arrow="off")  # fmt: skip
@@ -306,7 +313,10 @@ def map_panel() -> None:
         (sw["lat"], sw["lng"], ne["lat"], ne["lng"])
         if sw.get("lat") is not None and ne.get("lat") is not None else None
     )  # fmt: skip
-    m, gcj02 = build_risk_map(state, view, table, plan=plan, city_bases=int(city_totals["bases_existing"]))
+    m, gcj02 = build_risk_map(
+        state, view, table, plan=plan, whole_city=whole_city,
+        city_bases=None if city_totals is None else int(city_totals["bases_existing"]),
+    )  # fmt: skip
     dynamic, info = None, None
     if "enterprises" in state.layers:
         dynamic, info = enterprise_layer(

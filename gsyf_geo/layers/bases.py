@@ -50,7 +50,9 @@ def base_target(plan: Plan | None) -> Target | None:
     return target_for_metric(plan, BASE_METRIC)
 
 
-def base_figure(existing: int, target: Target | None, city_existing: int | None = None) -> BaseFigure:
+def base_figure(
+    existing: int, target: Target | None, city_existing: int | None = None, in_unit: bool | None = None
+) -> BaseFigure:
     """How ``existing`` built bases read against the plan.
 
     Parameters
@@ -62,8 +64,15 @@ def base_figure(existing: int, target: Target | None, city_existing: int | None 
     city_existing
         The whole city's count when the view is a district or unit (``None`` for the city):
         the unit is then shown as its part of the city, not judged against the city target.
+    in_unit
+        Whether the view is a district or unit (default: ``city_existing`` is given). A unit
+        whose city count is unknown (a user who may see only that unit) is not judged either.
     """
-    if city_existing is not None:
+    if in_unit is None:
+        in_unit = city_existing is not None
+    if in_unit and city_existing is None:
+        return BaseFigure(f"{existing}", "全市目标不分解到区县", None)
+    if in_unit:
         share = f"占全市 {existing / city_existing:.1%}（全市 {city_existing} 家）" if city_existing else "全市无已建基地"
         return BaseFigure(f"{existing}", f"{share}；全市目标不分解到区县", None)
     if target is None or target.target is None:
@@ -82,15 +91,16 @@ def base_layer(
     statuses: tuple[str, ...] = ("existing", "planned"),
     target: Target | None = None,
     city_existing: int | None = None,
+    in_unit: bool | None = None,
     gcj02: bool = False,
     name: str = "宣传培训基地",
 ) -> folium.FeatureGroup:
     """Bases of the chosen statuses as markers with a service circle of ``radius_km``.
 
     A base counts as existing in ``year`` when its status is existing and its year is not
-    later. For the city (``city_existing`` None) the legend compares that count with the
-    plan's ``target``; for a unit it gives the unit's share of ``city_existing``
-    (:func:`base_figure`).
+    later. For the city (``city_existing`` None, ``in_unit`` not set) the legend compares
+    that count with the plan's ``target``; for a unit it gives the unit's share of
+    ``city_existing`` (:func:`base_figure`).
     """
     group = folium.FeatureGroup(name=name, show=True)
     df = bases[bases["status"].isin(statuses) & bases["lon"].notna()].copy()
@@ -118,8 +128,8 @@ def base_layer(
     ).add_to(group)  # fmt: skip
     existing = int((df["status"] == "existing").sum())
     rows = [(STATUS_COLORS[s], BASE_STATUS_NAMES[s]) for s in statuses]
-    fig = base_figure(existing, target, city_existing)
-    if city_existing is None and target is not None and target.target is not None:
+    fig = base_figure(existing, target, city_existing, in_unit)
+    if fig.met is not None and target is not None and target.target is not None:
         count = f"已建 {existing} / 目标 {target.target:g} 家（{fig.note}）"
     else:
         count = f"已建 {existing} 家（{fig.note}）"

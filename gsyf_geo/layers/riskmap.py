@@ -38,7 +38,7 @@ def unit_bounds(units: gpd.GeoDataFrame, unit: str) -> list[list[float]]:
 
 def build_risk_map(
     state: MapState, view: FilteredView, table: pd.DataFrame, *, plan: Plan | None = None,
-    city_bases: int | None = None,
+    city_bases: int | None = None, whole_city: bool | None = None,
 ) -> tuple[folium.Map, bool]:
     """The base risk map for a state.
 
@@ -55,6 +55,9 @@ def build_risk_map(
     city_bases
         Bases built in the whole city, for a district or unit view: its legend then gives
         the unit's share of the city instead of the city target.
+    whole_city
+        Whether the view is the whole city (default: ``state.unit == "city"``); a user who
+        may see one district only sees a unit even at ``"city"``.
 
     Returns
     -------
@@ -94,9 +97,10 @@ def build_risk_map(
     if "disease" in state.layers:
         disease_layer(units, table, gcj02=gcj02).add_to(m)
     if "bases" in state.layers:
+        whole = state.unit == "city" if whole_city is None else whole_city
         base_layer(
             view.bases, year=view.years[1], target=base_target(plan),
-            city_existing=None if state.unit == "city" else city_bases, gcj02=gcj02,
+            city_existing=None if whole else city_bases, in_unit=not whole, gcj02=gcj02,
         ).add_to(m)  # fmt: skip
     return m, gcj02
 
