@@ -313,6 +313,12 @@ def test_unit_targets_are_judged_against_the_units_share(loaded):
     assert r.units["320404"] is None  # no share given: not split
     jkq = evaluate_target(loaded, PLAN, t, TODAY, Scope.unit("JKQ"))
     assert jkq.city.status == MISSED and "分解" in jkq.city.rule
+    # 武进 district = 武进 without 经开区 + 经开区: judged against the sum of their shares.
+    both = replace(t, unit_targets={"JKQ": 300, "320412": 150, "320402": 900})
+    wujin = evaluate_target(loaded, PLAN, both, TODAY, Scope.district("320412"))
+    assert wujin.city.required == 450 and wujin.city.status == MET  # 500 ≥ 300 + 150
+    only_jkq = evaluate_target(loaded, PLAN, t, TODAY, Scope.district("320412"))
+    assert only_jkq.city.status == NOT_SPLIT  # 武进 itself has no share: not split
 
 
 def test_targets_command_district_scope_does_not_judge_city_totals(demo_sqlite_path):

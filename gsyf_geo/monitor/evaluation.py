@@ -178,7 +178,8 @@ def contribution_text(value: float | None, city_value: float | None, unit: str) 
 
 
 def _unit_target_for(target: Target, codes: list[str]) -> float | None:
-    """The plan's own target for these reporting units (summed), when it gives every one."""
+    """The plan's own target for these reporting units (summed: for totals only), when it
+    gives every one."""
     unit_targets = getattr(target, "unit_targets", None) or {}
     if not codes or not all(c in unit_targets for c in codes):
         return None
@@ -312,7 +313,9 @@ def evaluate_target(
     if scope.kind == "city":
         city = judged(values.city, samples, None)
     else:
-        own = _unit_target_for(target, units_in_scope(scope))
+        codes = units_in_scope(scope)
+        # Shares of a total add up; a rate's unit targets do not (one unit only).
+        own = _unit_target_for(target, codes) if not info.intensive or len(codes) == 1 else None
         if own is not None or info.intensive:
             city = judged(values.city, samples, own)
         else:
