@@ -327,8 +327,10 @@ def test_session_expires_after_idle_minutes(demo_db_url, monkeypatch):
     at = _login(_app().run(), "boss", PASSWORD)
     assert not at.text_input or "用户名" not in [t.label for t in at.text_input]
     at.session_state["_auth_seen"] = time.time() - 31 * 60
+    at.session_state["import_result"] = "the previous user's result"
     at.run()
     assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert "import_result" not in at.session_state  # nothing of the session is kept
     assert any("已自动退出" in i.value for i in at.info)
     assert "session_expired" in audit.read_audit(store)["action"].tolist()
     store.engine.dispose()
@@ -336,3 +338,15 @@ def test_session_expires_after_idle_minutes(demo_db_url, monkeypatch):
 
 def test_open_demo_is_not_a_signed_in_user():
     assert OPEN_DEMO.is_open_demo and not User("open-demo", ADMIN, created_at=datetime.now()).is_open_demo
+
+
+def test_oidc_button_only_where_configured(db):
+    add_user(db, "boss", LEADER, PASSWORD)
+    at = _app().run()
+    assert "使用单位统一身份认证登录" not in [b.label for b in at.button]
+    at = _app()
+    at.secrets["auth"] = {"client_id": "gsyf", "client_secret": "s", "redirect_uri": "https://x/oauth2callback",
+                          "cookie_secret": "c", "server_metadata_url": "https://sso/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    assert "使用单位统一身份认证登录" in [b.label for b in at.button]

@@ -121,8 +121,10 @@ def _oidc_name() -> str | None:
         return None
 
 
-def _end_session(notice: str | None = None) -> None:
-    for key in (AUTH_USER, AUTH_SEEN, AUTH_VIA):
+def _end_session(notice: str | None = None, wipe: bool = False) -> None:
+    """Sign out; with ``wipe``, also forget everything the session held (filters, previews,
+    import results), so that the next person at this browser sees nothing of it."""
+    for key in list(st.session_state.keys()) if wipe else (AUTH_USER, AUTH_SEEN, AUTH_VIA):
         st.session_state.pop(key, None)
     if notice:
         st.session_state[AUTH_NOTICE] = notice
@@ -161,11 +163,11 @@ def current_user():
     if name is not None:
         if expired(st.session_state.get(AUTH_SEEN), now, session_minutes()):
             audit.record(store, name, "session_expired", detail=f"闲置超过 {session_minutes()} 分钟")
-            _end_session(f"超过 {session_minutes()} 分钟未操作，已自动退出，请重新登录。")
+            _end_session(f"超过 {session_minutes()} 分钟未操作，已自动退出，请重新登录。", wipe=True)
             return None
         user = active_user(store, name)
         if user is None:
-            _end_session("账号已停用或不存在，请联系管理员。")
+            _end_session("账号已停用或不存在，请联系管理员。", wipe=True)
             return None
         st.session_state[AUTH_SEEN] = now
         return user
@@ -193,7 +195,7 @@ def logout() -> None:
     via = st.session_state.get(AUTH_VIA)
     if name:
         audit.record(get_store(), name, "logout")
-    _end_session("已退出登录。")
+    _end_session("已退出登录。", wipe=True)
     if via == "oidc" and hasattr(st, "logout"):
         st.logout()
 
