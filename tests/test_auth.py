@@ -350,3 +350,15 @@ def test_oidc_button_only_where_configured(db):
     at.run()
     assert not at.exception
     assert "使用单位统一身份认证登录" in [b.label for b in at.button]
+
+
+def test_cli_import_and_export_are_audited(db, tmp_path, monkeypatch, capsys):
+    from importing_support import ENTERPRISE_HEADERS, csv_bytes, enterprise_rows
+
+    src = tmp_path / "ent.csv"
+    src.write_bytes(csv_bytes(ENTERPRISE_HEADERS, enterprise_rows(4)))
+    assert _cli(monkeypatch, capsys, ["import", "enterprise", str(src)])[0] == 0
+    assert _cli(monkeypatch, capsys, ["export", "enterprise", "--out", str(tmp_path / "out.csv")])[0] == 0
+    events = audit.read_audit(db)
+    assert events[["action", "target", "rows"]].values.tolist() == [["export", "out.csv", 4], ["import", "ent.csv", 4]]
+    assert all(u.startswith("cli") for u in events["user_name"])

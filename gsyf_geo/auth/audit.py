@@ -89,6 +89,17 @@ def record(
         c.execute(_TABLE.insert().values(**values))
 
 
+def cli_actor() -> str:
+    """Who runs a command: ``cli:<operating-system user>`` (the CLI has no sign-in; whoever
+    has a shell on the server is trusted as that account)."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no user name in this environment
+        return "cli"
+
+
 def read_audit(
     store: Store,
     since: date | None = None,

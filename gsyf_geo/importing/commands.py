@@ -114,6 +114,10 @@ def import_command(args: argparse.Namespace) -> int:
         except OSError as exc:
             _err(f"无法写入报告 {args.report}：{exc.strerror or exc}")
     print(f"用时 {time.perf_counter() - started:.1f} s")
+    from gsyf_geo.auth.audit import cli_actor, record
+
+    record(store, cli_actor(), "import", path.name, result.inserted + result.updated,
+           f"{args.kind}；{result.status}，读取 {result.rows_read} 行，拒绝 {result.rejected}")  # fmt: skip
     return EXIT_LOADED if result.loaded else EXIT_REJECTED
 
 
@@ -140,7 +144,11 @@ def export_command(args: argparse.Namespace) -> int:
     except OSError as exc:
         _err(f"无法写入 {out}：{exc.strerror or exc}")
         return EXIT_USAGE
-    print(f"已导出 {KIND_SPECS[args.kind].title} {store.count(args.kind):,} 行：{out}")
+    rows = store.count(args.kind)
+    print(f"已导出 {KIND_SPECS[args.kind].title} {rows:,} 行：{out}")
+    from gsyf_geo.auth.audit import cli_actor, record
+
+    record(store, cli_actor(), "export", out.name, rows, args.kind)
     return 0
 
 
