@@ -362,3 +362,56 @@ def test_cli_import_and_export_are_audited(db, tmp_path, monkeypatch, capsys):
     events = audit.read_audit(db)
     assert events[["action", "target", "rows"]].values.tolist() == [["export", "out.csv", 4], ["import", "ent.csv", 4]]
     assert all(u.startswith("cli") for u in events["user_name"])
+
+
+def _signed_in(page: str | None, name: str) -> AppTest:
+    at = _app()
+    at.session_state["_auth_user"] = name
+    at.session_state["_auth_seen"] = time.time()
+    at.run()
+    if page:
+        at.switch_page(page)
+        at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_audit_page_lists_and_filters_for_administrators_only(demo_db_url):
+    store = Store(demo_db_url)
+    store.create_schema()
+    add_user(store, "adm", ADMIN, PASSWORD)
+    add_user(store, "tn", OFFICER, PASSWORD, unit="320402")
+    audit.record(store, "tn", "export", "企业清单_天宁.csv", 321)
+    at = _signed_in("views/audit.py", "adm")
+    table = at.dataframe[0].value
+    assert {"时间", "用户", "操作", "对象", "行数"} <= set(table.columns)
+    row = table[table["操作"] == "导出/下载"].iloc[0]
+    assert (row["用户"], row["对象"], row["行数"]) == ("tn", "企业清单_天宁.csv", 321)
+    at.selectbox(key="audit_action").set_value("user_add")
+    at.run()
+    assert set(at.dataframe[0].value["操作"]) == {"新增账号"}
+    assert set(at.dataframe[1].value["用户名"]) == {"adm", "tn"}  # the accounts, no hashes
+    assert not any("argon2" in str(v) for v in at.dataframe[1].value.to_numpy().ravel())
+    # Not in an officer's menu; an officer who runs the page anyway is refused, and recorded.
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        _signed_in("views/audit.py", "tn")
+    at = AppTest.from_file(str(APP.parent / "views" / "audit.py"), default_timeout=120)
+    at.session_state["_auth_user"] = "tn"
+    at.session_state["_auth_seen"] = time.time()
+    at.run()
+    assert any("无权" in e.value for e in at.error) and not at.dataframe
+    assert audit.read_audit(store, user="tn", action="denied")["target"].tolist() == ["audit"]
+    store.engine.dispose()
+
+
+def test_a_disabled_account_is_signed_out_at_its_next_page_load(demo_db_url):
+    store = Store(demo_db_url)
+    store.create_schema()
+    add_user(store, "boss", LEADER, PASSWORD)
+    at = _signed_in(None, "boss")
+    assert any("当前用户：**boss**" in c.value for c in at.sidebar.caption)
+    set_disabled(store, "boss")
+    at.run()
+    assert [t.label for t in at.text_input] == ["用户名", "密码"]
+    assert any("已停用" in i.value for i in at.info)
+    store.engine.dispose()
