@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from importing_support import ENTERPRISE_HEADERS, csv_bytes
 
 from devkit.browser import CHROMIUM_ARGS, streamlit_app_or_fail, wait_idle
 from gsyf_geo.auth.accounts import add_user
 from gsyf_geo.auth.audit import read_audit
-from gsyf_geo.store import Store
+from gsyf_geo.geography import towns
+from gsyf_geo.store import Scope, Store
 
 pytestmark = pytest.mark.browser
 
@@ -45,12 +47,18 @@ def app(demo_sqlite_path, tmp_path_factory) -> Iterator[tuple[str, str]]:
     store.create_schema()
     for name, (role, unit) in ACCOUNTS.items():
         add_user(store, name, role, PASSWORD, unit=unit)
+    wujin = store.read("enterprise", Scope.district("320412"), columns=["credit_code", "name"]).iloc[0]
     store.engine.dispose()
+    t = towns().set_index("code")
+    lon, lat = float(t.at["320402002", "lon"]), float(t.at["320402002", "lat"])
+    # A 武进 firm's code, moved to 天宁 under a new name: what a 天宁 officer must not do.
+    (tmp / "moved.csv").write_bytes(csv_bytes(ENTERPRISE_HEADERS, [[
+        wujin["credit_code"], "天宁某公司", "C3412", 10, 9, "天宁区", "青龙街道", "天宁区青龙街道", lon, lat]]))
     # The proxy header is switched on, but only for a proxy at another address: a header sent
     # straight to Streamlit (as an outsider would) must be ignored.
     env = {"GSYF_TRUSTED_PROXY_HEADER": "1", "GSYF_TRUSTED_PROXIES": "10.9.9.9"}
     with streamlit_app_or_fail(url, tmp / "streamlit.log", env=env) as (base, _proc):
-        yield base, url
+        yield base, url, tmp / "moved.csv", wujin["credit_code"], wujin["name"]
 
 
 def _login(page, base: str, name: str, path: str = "") -> None:
@@ -70,7 +78,7 @@ def _menu(page) -> set[str]:
 def test_each_role_signs_in_and_an_officer_stays_in_their_district(app, chromium_path):
     from playwright.sync_api import sync_playwright
 
-    base, url = app
+    base, url, moved, code, firm = app
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
@@ -130,6 +138,22 @@ def test_each_role_signs_in_and_an_officer_stays_in_their_district(app, chromium
             options = page.get_by_role("option").all_inner_texts()
             page.keyboard.press("Escape")
             assert [o.strip() for o in options] == ["天宁区"], options
+
+            # 4. The officer imports a file that would move a 武进 firm into 天宁: refused, and
+            #    nothing of that firm is shown.
+            page.get_by_role("link", name="数据导入").click()
+            page.wait_for_url(re.compile(r"/import"), timeout=TIMEOUT_MS)
+            page.get_by_role("heading", name="导入记录").wait_for(timeout=TIMEOUT_MS)
+            assert page.get_by_text("操作人：tn").count() == 1  # not a field anyone can type into
+            page.locator('input[type="file"]').set_input_files(str(moved))
+            page.get_by_text("有错误的行 1 行").wait_for(timeout=TIMEOUT_MS)
+            wait_idle(page)
+            page.get_by_role("button", name="导入", exact=True).click()
+            page.get_by_text("导入结果").wait_for(timeout=TIMEOUT_MS)
+            wait_idle(page)
+            body = page.locator("body").inner_text()
+            assert firm not in body and "武进" not in body
+            page.screenshot(path=str(ARTIFACTS / "browser_login_officer_import.png"), full_page=True)
             context.close()
         finally:
             browser.close()
@@ -141,3 +165,9 @@ def test_each_role_signs_in_and_an_officer_stays_in_their_district(app, chromium
     assert sorted(set(logins)) == sorted(ACCOUNTS)  # the proxy header signed nobody in
     assert (events["action"] == "logout").sum() == len(ACCOUNTS), events[["at", "user_name", "action", "detail"]].to_string()
     assert ((events["action"] == "login_failed") & (events["target"] == "tn")).sum() == 1
+    imports = events[events["action"] == "import"]
+    assert imports[["user_name", "target", "rows"]].values.tolist() == [["tn", "moved.csv", 0]]  # refused
+    store = Store(url)
+    stored = store.read("enterprise", columns=["credit_code", "name", "district"]).set_index("credit_code")
+    store.engine.dispose()
+    assert (stored.at[code, "name"], stored.at[code, "district"]) == (firm, "320412")
