@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -166,6 +167,54 @@ def _legend_rows(breaks: Sequence[float], colors: Sequence[str], fmt: str) -> li
         rows.append((color, text))
         lower = upper
     return rows
+
+
+@dataclass(frozen=True)
+class ChoroplethClasses:
+    """The classes of a choropleth: what the interactive map and the printed map share.
+
+    ``values`` are the numbers keyed by text code; ``breaks`` the ascending upper bounds;
+    ``colors`` one colour per class (light to dark for worse values).
+    """
+
+    values: pd.Series
+    breaks: tuple[float, ...]
+    colors: tuple[str, ...]
+    value_format: str
+
+    def class_of(self, value: float) -> int | None:
+        """Index of the class of ``value`` (None for NaN): the first upper bound ≥ value."""
+        if value is None or pd.isna(value) or not self.breaks:
+            return None
+        return min(int(np.searchsorted(self.breaks, value, side="left")), len(self.colors) - 1)
+
+    def fill(self, code: str) -> str:
+        """Fill colour of the area ``code`` (:data:`NO_DATA_FILL` without a value)."""
+        cls = self.class_of(self.values.get(str(code), np.nan))
+        return NO_DATA_FILL if cls is None else self.colors[cls]
+
+    @property
+    def legend_rows(self) -> list[tuple[str, str]]:
+        """(colour, text) per class, e.g. ``("#fee5d9", "≤ 12.0")``, ``"12.0 – 15.3"``."""
+        return _legend_rows(self.breaks, self.colors, self.value_format)
+
+
+def choropleth_classes(
+    values: pd.Series, *, scheme: str = "natural_breaks", higher_is_worse: bool = True,
+    value_format: str = "{:,.0f}",
+) -> ChoroplethClasses:
+    """Classify ``values`` (keyed by code) as the district choropleth does.
+
+    Breaks from :func:`class_breaks`, colours from :func:`class_colors` (reversed when lower
+    values are worse); a value goes in the first class whose upper bound is ≥ it.
+    """
+    clean = pd.to_numeric(values.copy(), errors="coerce")
+    clean.index = clean.index.astype(str)
+    breaks = class_breaks(clean, scheme=scheme)
+    colors = class_colors(len(breaks))
+    if not higher_is_worse:
+        colors = colors[::-1]
+    return ChoroplethClasses(clean, tuple(breaks), tuple(colors), value_format)
 
 
 class DistrictStyle(folium.MacroElement):
@@ -321,21 +370,12 @@ def district_layer(
     value_texts = [""] * len(gdf)
     legend: Legend | None = None
     if values is not None:
-        values = pd.to_numeric(values.copy(), errors="coerce")
-        values.index = values.index.astype(str)
-        breaks = class_breaks(values, scheme=scheme)
-        colors = class_colors(len(breaks))
-        if not higher_is_worse:
-            colors = colors[::-1]
+        classes = choropleth_classes(values, scheme=scheme, higher_is_worse=higher_is_worse, value_format=value_format)
         for i, adcode in enumerate(gdf[key].astype(str)):
-            v = values.get(adcode, np.nan)
-            if pd.isna(v):
-                fills[i], value_texts[i] = NO_DATA_FILL, "无数据"
-                continue
-            cls = int(np.searchsorted(breaks, v, side="left"))
-            fills[i] = colors[min(cls, len(colors) - 1)]
-            value_texts[i] = value_format.format(v)
-        rows = _legend_rows(breaks, colors, value_format)
+            fills[i] = classes.fill(adcode)
+            v = classes.values.get(adcode, np.nan)
+            value_texts[i] = "无数据" if pd.isna(v) else value_format.format(v)
+        rows = classes.legend_rows
         if any(t == "无数据" for t in value_texts):
             rows.append((NO_DATA_FILL, "无数据"))
         legend = Legend(legend_html(value_label, rows, fill_opacity))
