@@ -27,6 +27,9 @@ the other module constants):
   injuries of late 2019 are recognised in 2020, and recognitions of late-2025 injuries run
   into 2026 (up to :data:`RECOGNITION_DATA_END`): counted by injury date, recent years are
   short until their recognitions finish.
+- Three planted high-rate areas (:data:`PLANTED_HIGH_RATE_AREAS`: 横林, 奔牛, 溧城; 3 km
+  around a fixed point, 2.5 times the injury frequency), the known answer of the hot-spot
+  analysis.
 - A 是否重点企业 flag on most enterprises (:func:`_key_enterprise_flags`), blank on the rest.
 - Tens of new pneumoconiosis cases a year, mostly in building materials and mining in 武进 and
   溧阳, with the share of cases exposed for less than 5 years falling every year city-wide.
@@ -195,6 +198,40 @@ _INJURY_MULT: dict[str, float] = {
     "hazchem": 0.7,
 }  # fmt: skip
 _BASELINE_ACCIDENT_RATE = 48.0  # per 10,000 insured in 2020, excluding commuting
+
+
+@dataclass(frozen=True)
+class PlantedArea:
+    """A place where the demo's work-injury frequency is ``factor`` times that elsewhere."""
+
+    name: str
+    lon: float
+    lat: float
+    radius_m: float
+    factor: float
+
+
+PLANTED_HIGH_RATE_AREAS: tuple[PlantedArea, ...] = (
+    PlantedArea("横林", 120.139, 31.711, 3_000.0, 2.5),
+    PlantedArea("奔牛", 119.799, 31.823, 3_000.0, 2.5),
+    PlantedArea("溧城", 119.480, 31.420, 3_000.0, 2.5),
+)
+"""Planted high-rate areas (no randomness): enterprises within ``radius_m`` of the centre
+have ``factor`` times the injury frequency per insured person (before the city rate is
+normalised), so that the hot-spot analysis (:mod:`gsyf_geo.analysis.hotspots`) has a known
+answer to find in the demo city."""
+
+
+def planted_rate_factor(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+    """Injury-frequency factor of each location (1 outside :data:`PLANTED_HIGH_RATE_AREAS`)."""
+    x, y = to_metric(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+    x, y = np.atleast_1d(x), np.atleast_1d(y)
+    factor = np.ones(x.shape)
+    for area in PLANTED_HIGH_RATE_AREAS:
+        cx, cy = to_metric(area.lon, area.lat)
+        inside = np.hypot(x - float(cx), y - float(cy)) <= area.radius_m
+        factor = np.where(inside, factor * area.factor, factor)
+    return factor
 _COMMUTING_SHARE = 0.175  # commuting injuries on top of the others
 # 2025 against 2020 accident rate per reporting unit (the plan's target is −20%).
 _UNIT_RATE_CHANGE: dict[str, float] = {
@@ -1013,6 +1050,7 @@ def _injuries(
     default_risk = _default_risk(ent["industry_code"].to_numpy(dtype=object))
     mult = np.array([_INJURY_MULT[k] for k in ind_ids])[ind_idx]
     mult = mult * (1.0 + 0.12 * (ent["risk_class"].to_numpy() - default_risk))
+    mult = mult * planted_rate_factor(ent["lon"].to_numpy(float), ent["lat"].to_numpy(float))
     codes, trend = _unit_trends(rng)
     unit = _units_of(ent["town_code"])
     unit_idx = _lookup(unit, {c: i for i, c in enumerate(codes)}).astype(np.int64)
