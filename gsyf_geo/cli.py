@@ -139,6 +139,8 @@ PLUGIN_MODULES: tuple[str, ...] = (
     "gsyf_geo.siting.commands",
     "gsyf_geo.monitor.commands",
     "gsyf_geo.auth.commands",
+    # After importing.commands: it extends that module's ``export`` with map/brief/followup.
+    "gsyf_geo.printing.commands",
 )
 
 

@@ -7,6 +7,8 @@ ensure_venv requirements-dev.txt
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+# pdftoppm rasterises the printed maps and the meeting deck in tests/test_printing.py.
+command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 if command -v pg_config >/dev/null 2>&1 || [ -d /usr/lib/postgresql ]; then
   pgver="$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -1)"
