@@ -102,10 +102,17 @@ def test_set_covering_already_met_needs_no_new_site():
     assert "无需新增基地" in result.notes[0]
 
 
-def test_everything_already_covered_by_existing_bases():
+def test_everything_already_covered_by_existing_bases_is_an_answer_not_an_error():
+    """spopt answers such an instance (all covered); so do we: no new site, a full result."""
     demand, sites = _basic()
-    with pytest.raises(SitingError, match="已建基地已覆盖.*无需新增基地"):
-        MaximalCovering.from_geodataframes(demand, sites, radius_km=30).solve(1)
+    result = MaximalCovering.from_geodataframes(demand, sites, radius_km=30).solve(1)
+    assert "无需新增站点" in result.notes[0]
+    assert result.chosen.empty and result.objective == 60 == result.covered_weight
+    assert result.optimal and result.gap == 0 and result.gap_cn == "已找到最优方案（可证明无更优）"
+    assert result.by_district()["covered"].sum() == 60  # the tables are there
+    assert result.summary()["chosen"] == [] and result.fixed_covered_weight == 60
+    series = MaximalCovering.from_geodataframes(demand, sites, radius_km=30).marginal_gains(2)
+    assert series["covered"].tolist() == [60.0]
 
 
 def test_unknown_weight_and_industry():

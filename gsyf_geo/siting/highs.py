@@ -20,7 +20,7 @@ from scipy import sparse
 
 from gsyf_geo.siting.errors import SitingError
 
-DEFAULT_TIME_LIMIT_S = 120.0
+DEFAULT_TIME_LIMIT_S = 60.0
 RANDOM_SEED = 2021
 
 # HiGHS model status text -> Chinese for the planner.
@@ -85,6 +85,7 @@ class MipModel:
     row_upper: np.ndarray
     maximize: bool = False
     offset: float = 0.0
+    nnz: int | None = None  # the size of a model described but not built
 
     @property
     def num_col(self) -> int:
@@ -96,7 +97,7 @@ class MipModel:
 
     @property
     def num_nz(self) -> int:
-        return int(self.matrix.nnz)
+        return int(self.matrix.nnz if self.nnz is None else self.nnz)
 
 
 @dataclass

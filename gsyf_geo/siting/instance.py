@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from gsyf_geo.crs import WGS84, to_metric
+from gsyf_geo.crs import METRIC_CRS, WGS84, to_metric
 from gsyf_geo.domain import (
     DISTRICT_BY_ADCODE,
     KEY_INDUSTRIES,
@@ -128,6 +128,9 @@ class SitingInstance:
     scope_label: str = "常州市"
     capacity_scale: float | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    cost: np.ndarray | None = field(default=None, repr=False, compare=False)
+    """Demand × site distances in metres when given as a matrix (:func:`instance_from_cost_matrix`,
+    e.g. road distances from a routing engine); None: straight lines between ``x``/``y``."""
 
     @property
     def radius_m(self) -> float:
@@ -217,6 +220,25 @@ def _lonlat(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     raise SitingError("数据缺少位置：需要点几何（带坐标系）或 lon/lat 列")
 
 
+def _metric_xy(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray] | None:
+    """EPSG:4549 x/y straight from a projected point geometry (one transform, no WGS-84 round trip).
+
+    A point given in EPSG:4549 keeps its coordinates bit for bit, so a distance that is exactly
+    the radius stays exactly the radius. None when the frame has no geometry with a CRS.
+    """
+    if (
+        isinstance(frame, gpd.GeoDataFrame)
+        and frame.geometry.name in frame
+        and frame.crs is not None
+        and len(frame)
+    ):
+        geo = frame.geometry
+        if not geo.crs.equals(METRIC_CRS):
+            geo = geo.to_crs(METRIC_CRS)
+        return shapely.get_x(geo.values).astype(float), shapely.get_y(geo.values).astype(float)
+    return None
+
+
 def _text_column(frame: pd.DataFrame, name: str, default: Sequence[Any] | Any) -> np.ndarray:
     if name in frame:
         return frame[name].astype(object).to_numpy()
@@ -255,6 +277,7 @@ def build_sites(
     """
     bases = bases.reset_index(drop=True)
     lon, lat = _lonlat(bases) if len(bases) else (np.zeros(0), np.zeros(0))
+    given_xy = _metric_xy(bases)
     status = _text_column(bases, "status", BaseStatus.CANDIDATE.value).astype(str)
     if "fixed" in bases:
         fixed = bases["fixed"].fillna(False).to_numpy(dtype=bool)
@@ -275,6 +298,8 @@ def build_sites(
         if "capacity" in bases else np.full(len(bases), np.nan),
         "fixed": fixed,
         "added": False,
+        "gx": given_xy[0] if given_xy else np.nan,
+        "gy": given_xy[1] if given_xy else np.nan,
     })[keep].reset_index(drop=True)  # fmt: skip
 
     extra = _extra_frame(extra_candidates)
@@ -304,7 +329,10 @@ def build_sites(
         blank = out["district"].isna() | (out["district"].astype(str).isin(["", "None", "nan"]))
         out.loc[blank, "district"] = located[blank.to_numpy()]
     x, y = to_metric(out["lon"].to_numpy(dtype=float), out["lat"].to_numpy(dtype=float))
-    out["x"], out["y"] = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    gx = out["gx"].to_numpy(dtype=float) if "gx" in out else np.full(len(out), np.nan)
+    gy = out["gy"].to_numpy(dtype=float) if "gy" in out else np.full(len(out), np.nan)
+    out["x"] = np.where(np.isfinite(gx), gx, np.asarray(x, dtype=float))
+    out["y"] = np.where(np.isfinite(gy), gy, np.asarray(y, dtype=float))
     if out["site_code"].duplicated().any():
         dup = out.loc[out["site_code"].duplicated(), "site_code"].iloc[0]
         raise SitingError(f"站点编号「{dup}」重复，无法区分两个站点")
@@ -388,6 +416,7 @@ def build_demand(
     if ent.empty:
         return pd.DataFrame(columns=list(DEMAND_COLUMNS)), notes
     lon, lat = _lonlat(ent)
+    given_xy = _metric_xy(ent)
     if weight in ent and weight not in WEIGHTS:
         w = pd.to_numeric(ent[weight], errors="coerce").fillna(0).to_numpy(dtype=float)
         if (w < 0).any():
@@ -420,13 +449,17 @@ def build_demand(
         "lon": lon,
         "lat": lat,
         "weight": w,
+        "gx": given_xy[0] if given_xy else np.nan,
+        "gy": given_xy[1] if given_xy else np.nan,
     })  # fmt: skip
     no_place = demand["lon"].isna() | demand["lat"].isna()
     if no_place.any():
         notes.append(f"{int(no_place.sum()):,} 家企业缺少坐标，未纳入选址计算")
         demand = demand[~no_place].reset_index(drop=True)
     x, y = to_metric(demand["lon"].to_numpy(dtype=float), demand["lat"].to_numpy(dtype=float))
-    demand["x"], demand["y"] = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    gx, gy = demand["gx"].to_numpy(dtype=float), demand["gy"].to_numpy(dtype=float)
+    demand["x"] = np.where(np.isfinite(gx), gx, np.asarray(x, dtype=float))
+    demand["y"] = np.where(np.isfinite(gy), gy, np.asarray(y, dtype=float))
     return demand[list(DEMAND_COLUMNS)], notes
 
 
@@ -552,3 +585,95 @@ def instance_from_frames(
         demand, sites, radius_km=radius_km, detour=detour, weight=weight, industries=inds,
         capacity_scale=capacity_scale, notes=notes,
     )  # fmt: skip
+
+
+def instance_from_cost_matrix(
+    cost_matrix: Any,
+    weights: Any,
+    *,
+    radius_km: float = DEFAULT_RADIUS_KM,
+    fixed: Any = None,
+    capacity: Any = None,
+    capacity_scale: float | None = None,
+    demand_names: Sequence[str] | None = None,
+    site_names: Sequence[str] | None = None,
+    weight_label: str = "需求量",
+) -> SitingInstance:
+    """Build an instance from a demand × site distance matrix (metres), as spopt's ``from_cost_matrix``.
+
+    Use it for network distances from a routing engine: a site reaches a demand point when
+    their distance is at most ``radius_km`` (within :data:`gsyf_geo.siting.coverage.REACH_RTOL`),
+    and p-median minimises Σ weight × distance.
+
+    Parameters
+    ----------
+    cost_matrix
+        ``(n, m)`` distances in metres (finite, not negative).
+    weights
+        ``n`` demand weights (not negative).
+    radius_km
+        Reach in km (the same distance as the matrix, divided by 1000).
+    fixed
+        ``m`` booleans: sites that are always open (existing bases, not counted in ``p``).
+    capacity, capacity_scale
+        Seats per site and the demand one seat serves (as in :func:`instance_from_frames`).
+    demand_names, site_names
+        Labels for the result tables (default 需求点1…, 站点1…).
+    weight_label
+        What the weights count (shown in results).
+
+    Raises
+    ------
+    SitingError
+        A matrix that is not two-dimensional, does not match the weights, or holds negative
+        or missing distances.
+    """
+    check_reach(radius_km, 1.0)
+    try:
+        cost = np.asarray(cost_matrix, dtype=float)
+        w = np.asarray(weights, dtype=float).ravel()
+    except (TypeError, ValueError):
+        raise SitingError("距离矩阵和需求权重须为数值") from None
+    if cost.ndim != 2:
+        raise SitingError(f"距离矩阵须为二维（需求点 × 站点），当前为 {cost.ndim} 维")
+    n, m = cost.shape
+    if w.size != n:
+        raise SitingError(f"需求权重有 {w.size} 个，距离矩阵有 {n} 行，二者须一致")
+    if not np.isfinite(cost).all() or (cost < 0).any():
+        raise SitingError("距离矩阵含缺失、无穷或负的距离；不可达的组合请填入一个足够大的距离")
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise SitingError("需求权重含缺失或负数")
+    fixed_arr = np.zeros(m, dtype=bool) if fixed is None else np.asarray(fixed, dtype=bool).ravel()
+    if fixed_arr.size != m:
+        raise SitingError(f"固定站点标记有 {fixed_arr.size} 个，距离矩阵有 {m} 列，二者须一致")
+    cap = np.full(m, np.nan) if capacity is None else np.asarray(capacity, dtype=float).ravel()
+    if cap.size != m:
+        raise SitingError(f"座位容量有 {cap.size} 个，距离矩阵有 {m} 列，二者须一致")
+    if (cap < 0).any():
+        raise SitingError("座位容量含负数")
+    demand = pd.DataFrame({
+        "demand_id": [f"D{i + 1:06d}" for i in range(n)],
+        "name": list(demand_names) if demand_names is not None else [f"需求点{i + 1}" for i in range(n)],
+        "district": "",
+        "reporting_unit": "",
+        "key_industry": None,
+        "lon": np.nan, "lat": np.nan, "x": np.nan, "y": np.nan,
+        "weight": w,
+    })  # fmt: skip
+    sites = pd.DataFrame({
+        "site_code": [f"S{j + 1:04d}" for j in range(m)],
+        "name": list(site_names) if site_names is not None else [f"站点{j + 1}" for j in range(m)],
+        "kind": "",
+        "status": np.where(fixed_arr, "existing", "candidate"),
+        "district": "",
+        "lon": np.nan, "lat": np.nan, "x": np.nan, "y": np.nan,
+        "capacity": cap,
+        "fixed": fixed_arr,
+        "added": False,
+    })  # fmt: skip
+    inst = make_instance(
+        demand[list(DEMAND_COLUMNS)], sites[list(SITE_COLUMNS)], radius_km=radius_km, detour=1.0,
+        weight="custom", industries=(), capacity_scale=capacity_scale, scope="matrix",
+        scope_label="距离矩阵",
+    )  # fmt: skip
+    return replace(inst, cost=cost, weight_label=weight_label, weight_unit="")

@@ -30,29 +30,49 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from gsyf_geo.siting.bounds import mclp_upper_bound, median_lower_bound
 from gsyf_geo.siting.coverage import (
     CoverReduction,
     MedianReduction,
+    aggregate_points,
+    coverage_from_costs,
     coverage_matrix,
+    nearest_open,
+    nearest_sites,
     reduce_covering,
     reduce_median,
 )
 from gsyf_geo.siting.errors import SitingError
+from gsyf_geo.siting.heuristics import CoverSearch, MedianSearch, NearestSites
 from gsyf_geo.siting.highs import DEFAULT_TIME_LIMIT_S, MipModel, MipSolution, solve_mip
 from gsyf_geo.siting.instance import (
     DEFAULT_RADIUS_KM,
     SitingInstance,
     district_name,
+    instance_from_cost_matrix,
     instance_from_frames,
     instance_from_store,
 )
-from gsyf_geo.siting.result import SitingResult, evaluate
+from gsyf_geo.siting.result import GAP_PROVEN, SitingResult, evaluate
 
 MAX_MODEL_COLUMNS = 4_000_000
 """Largest model the planner builds; a bigger one is refused with advice (Chinese)."""
 MAX_CAPACITATED_MEDIAN_ASSIGNMENTS = 60_000
 """Capacitated p-median keeps every (row, site) pair; beyond this it is refused (minutes)."""
 SERIES_P_MAX = 10
+HIGHS_COVER_MAX_NNZ = 400_000
+"""Largest reduced covering matrix handed to HiGHS (beyond it HiGHS's root LP does not finish
+within minutes and holds gigabytes; the Lagrangian bound and the interchange do the work)."""
+MEDIAN_EXACT_PAIRS = 120_000
+"""p-median with at most this many (point, site) pairs is also solved exactly by HiGHS."""
+MEDIAN_MAX_POINTS = 20_000
+"""Beyond this many demand points p-median merges them on a grid (error bound reported)."""
+MEDIAN_MEMORY_BYTES = 1_500_000_000
+"""Memory the p-median search may use; estimated before anything is built."""
+MEDIAN_BYTES_PER_PAIR = 48
+"""Bytes per kept (point, site) pair: site, distance, cost and working copies."""
+MEDIAN_MIN_K = 16
+BOUND_SOURCE_LAGRANGE = "拉格朗日松弛"
 
 
 def _pct(share: float) -> str:
@@ -151,10 +171,36 @@ class _SitingProblem:
             injuries=injuries,
         ))  # fmt: skip
 
+    @classmethod
+    def from_cost_matrix(
+        cls,
+        cost_matrix: Any,
+        weights: Any,
+        *,
+        radius_km: float = DEFAULT_RADIUS_KM,
+        fixed: Any = None,
+        capacity: Any = None,
+        capacity_scale: float | None = None,
+        demand_names: Any = None,
+        site_names: Any = None,
+    ):
+        """Build the problem from a demand × site distance matrix in metres (as spopt's
+        ``from_cost_matrix``), e.g. road distances from a routing engine.
+
+        ``fixed`` marks sites that are always open (not counted in ``p``); see
+        :func:`gsyf_geo.siting.instance.instance_from_cost_matrix`.
+        """
+        return cls(instance_from_cost_matrix(
+            cost_matrix, weights, radius_km=radius_km, fixed=fixed, capacity=capacity,
+            capacity_scale=capacity_scale, demand_names=demand_names, site_names=site_names,
+        ))  # fmt: skip
+
     # --- shared -------------------------------------------------------------------------
     @property
     def coverage(self) -> sparse.csr_matrix:
         """Full coverage matrix (demand × sites) at the effective radius (cached)."""
+        if self._coverage is None and self.instance.cost is not None:
+            self._coverage = coverage_from_costs(self.instance.cost, self.instance.radius_m)
         if self._coverage is None:
             inst = self.instance
             self._coverage = coverage_matrix(
@@ -221,6 +267,10 @@ class _SitingProblem:
         bound: float | None = None,
         gap: float | None = None,
         status: tuple[str, str, bool] | None = None,
+        incumbent: float | None = None,
+        bound_source: str = "HiGHS",
+        aggregation_error: float | None = None,
+        solve_seconds: float | None = None,
     ) -> SitingResult:
         inst = self.instance
         sites, demand, newly = evaluate(inst, self.coverage, chosen, covered_frac, load)
@@ -235,7 +285,7 @@ class _SitingProblem:
             objective=float(objective),
             bound=sol.bound if bound is None else bound,
             gap=sol.gap if gap is None else gap,
-            solve_seconds=sol.seconds,
+            solve_seconds=sol.seconds if solve_seconds is None else solve_seconds,
             build_seconds=build_seconds,
             sites=sites,
             demand=demand,
@@ -252,6 +302,9 @@ class _SitingProblem:
             weight_unit=inst.weight_unit,
             scope_label=inst.scope_label,
             notes=self._reach_notes(),
+            incumbent=incumbent,
+            bound_source=bound_source,
+            aggregation_error=aggregation_error,
         )
 
 
@@ -468,39 +521,148 @@ class MaximalCovering(_SitingProblem):
     ) -> SitingResult:
         """Choose ``p`` new sites (existing bases stay open) covering the most demand.
 
+        Within ``time_limit`` seconds: greedy plus interchange first (the incumbent, never
+        beaten by the answer returned), then a Lagrangian upper bound, then HiGHS started from
+        the incumbent when the reduced model is small enough for it; the answer carries the
+        best certified bound and gap (:attr:`SitingResult.gap_cn`).
+
         Returns
         -------
         SitingResult
-            ``objective`` is the covered demand, existing bases' coverage included.
+            ``objective`` is the covered demand, existing bases' coverage included. When the
+            existing bases already cover all demand, no new site is chosen and a note says so.
 
         Raises
         ------
         SitingError
             ``p`` below 1 or above the number of candidates, no candidate reaching any
-            demand, or no feasible solution within the time limit.
+            uncovered demand, or no feasible solution within the time limit.
         """
         started = time.perf_counter()
+        _check_time(time_limit, mip_rel_gap)
         p = self._check_p(p)
         red = self._reduction()
-        self._check_useful(red)
+        done = self._check_useful(red, started, p, time_limit, mip_rel_gap)
+        if done is not None:
+            return done
         cm = _CoverModel(self.instance, red)
-        return self._solve_p(red, cm, p, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
-                             start=cm.greedy_start(np.zeros(cm.ny, bool), p), build_started=started)  # fmt: skip
+        if cm.capacitated:
+            return self._solve_p(red, cm, p, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                                 start=cm.greedy_start(np.zeros(cm.ny, bool), p), build_started=started)  # fmt: skip
+        return self._solve_uncapacitated(red, cm, p, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                                         started=started)  # fmt: skip
 
-    def _check_useful(self, red: CoverReduction) -> None:
+    def _solve_uncapacitated(
+        self,
+        red: CoverReduction,
+        cm: _CoverModel,
+        p: int,
+        *,
+        time_limit: float,
+        mip_rel_gap: float,
+        started: float,
+        start_y: np.ndarray | None = None,
+    ) -> SitingResult:
+        """Incumbent (greedy + interchange), Lagrangian bound, then HiGHS when it fits."""
+        inst = self.instance
+        if cm.ny == 0:
+            raise SitingError("没有可供选择的候选点")
+        deadline = started + time_limit
+        w = inst.demand["weight"].to_numpy(dtype=float)
+        offset = float(w[red.covered_fixed].sum())
+        cs = CoverSearch(red.matrix, red.group_weight)
+        y = cs.swap(cs.greedy(p, start=start_y), deadline)
+        incumbent = cs.value(y)
+        best = {"y": y, "value": incumbent}
+        build = time.perf_counter() - started
+
+        def consider(top: np.ndarray) -> float:
+            value = cs.value(top)
+            if value > best["value"] * (1 - 0.01) and time.perf_counter() < deadline:
+                top = cs.swap(top, deadline)
+                value = cs.value(top)
+            if value > best["value"]:
+                best["y"], best["value"] = np.asarray(top).copy(), value
+            return best["value"]
+
+        bound, source = np.inf, BOUND_SOURCE_LAGRANGE
+        highs_fits = red.matrix.nnz <= HIGHS_COVER_MAX_NNZ
+        remaining = deadline - time.perf_counter()
+        lag_until = time.perf_counter() + (0.25 * remaining if highs_fits else remaining)
+        lag = mclp_upper_bound(cs, p, best["value"], deadline=lag_until, target_gap=mip_rel_gap,
+                               on_top=consider)  # fmt: skip
+        bound = lag.value
+        consider(np.asarray(best["y"]))
+        highs_status = None
+        model = None
+        if highs_fits and _rel_gap(bound, best["value"]) > max(mip_rel_gap, GAP_PROVEN):
+            model = cm.mclp(p, offset)
+            left = deadline - time.perf_counter()
+            if left > 0.05:
+                ybool = np.zeros(cm.ny, dtype=bool)
+                ybool[best["y"]] = True
+                sol = solve_mip(model, time_limit=left, mip_rel_gap=mip_rel_gap,
+                                start=cm.start_from(ybool))  # fmt: skip
+                highs_status = sol
+                if sol.x is not None and sol.objective is not None:
+                    val = float(sol.objective) - offset
+                    if val > best["value"] + 1e-9 * max(1.0, val):
+                        chosen_y = np.flatnonzero(sol.x[: cm.ny] > 0.5)
+                        best["y"], best["value"] = chosen_y, cs.value(chosen_y)
+                if sol.bound is not None:
+                    if sol.bound - offset < bound:
+                        source = "HiGHS"
+                    bound = min(bound, float(sol.bound) - offset)
+                if sol.optimal and mip_rel_gap == 0:
+                    bound, source = min(bound, best["value"]), "HiGHS"
+        if model is None:
+            model = _covering_size(cm, p)
+        value = best["value"] + offset
+        ub = max(bound + offset, value)
+        gap = _rel_gap(ub, value)
+        if gap <= GAP_PROVEN:  # proven: floating-point noise is not a gap
+            ub, gap = value, 0.0
+        chosen = np.zeros(len(inst.sites), dtype=bool)
+        chosen[cm.cand_sites[np.asarray(best["y"], dtype=np.int64)]] = True
+        seconds = time.perf_counter() - started
+        status = _status(gap, mip_rel_gap, time.perf_counter() >= deadline - 1e-3)
+        sol = highs_status or MipSolution(status[0], status[2], None, value, ub, gap, seconds, 0)
+        return self._result(
+            sol, chosen, value, build, model, red.groups,
+            {"p": p, "time_limit": time_limit, "mip_rel_gap": mip_rel_gap},
+            bound=ub, gap=gap, status=status, incumbent=incumbent + offset, bound_source=source,
+            solve_seconds=seconds - build,
+        )  # fmt: skip
+
+    def _check_useful(
+        self, red: CoverReduction, started: float, p: int, time_limit: float, mip_rel_gap: float
+    ) -> SitingResult | None:
+        """The answer when nothing is left to cover (existing bases cover all); raise when
+        demand is left but no candidate reaches it; else None."""
         if red.groups == 0 and not self.instance.capacitated.any():
             inst = self.instance
-            fixed_all = bool(red.covered_fixed[inst.demand["weight"].to_numpy() > 0].all())
+            w = inst.demand["weight"].to_numpy(dtype=float)
+            fixed_all = bool(red.covered_fixed[w > 0].all())
             if fixed_all:
-                raise SitingError(
-                    f"已建基地已覆盖{inst.scope_label}范围内的全部需求（半径 {inst.radius_km:g} 公里），无需新增基地"
-                )
+                value = float(w[red.covered_fixed].sum())
+                sol = MipSolution("Optimal", True, None, value, value, 0.0, 0.0, 0)
+                res = self._result(
+                    sol, np.zeros(len(inst.sites), dtype=bool), value, time.perf_counter() - started,
+                    _empty_model(), 0, {"p": p, "time_limit": time_limit, "mip_rel_gap": mip_rel_gap},
+                    bound=value, gap=0.0, incumbent=value, bound_source="已建基地全覆盖",
+                )  # fmt: skip
+                res.notes.insert(0, (
+                    f"已建基地已覆盖{inst.scope_label}范围内的全部需求（半径 {inst.radius_km:g} 公里），"
+                    "无需新增站点；下表为已建基地的覆盖情况"
+                ))  # fmt: skip
+                return res
             names = "、".join(self._unreached_districts(~red.covered_fixed)) or inst.scope_label
             raise SitingError(
                 f"没有候选点能覆盖{names}尚未覆盖的需求（半径 {inst.radius_km:g} 公里"
                 + (f"，绕行系数 {inst.detour:g}" if inst.detour != 1 else "")
                 + "）；请增大半径或在地图上添加候选点"
             )
+        return None
 
     def marginal_gains(
         self,
@@ -529,10 +691,17 @@ class MaximalCovering(_SitingProblem):
                  "gap": 0.0, "optimal": True, "seconds": 0.0, "sites": ""}]  # fmt: skip
         prev_y = np.zeros(cm.ny, dtype=bool)
         prev = base_cov
+        if red.groups == 0 and not cm.capacitated:
+            p_max = 0  # nothing left to cover (or nothing reachable): no new site adds anything
         for p in range(1, p_max + 1):
-            start = cm.greedy_start(prev_y, 1)
-            res = self._solve_p(red, cm, p, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
-                                start=start, build_started=time.perf_counter())  # fmt: skip
+            if cm.capacitated:
+                res = self._solve_p(red, cm, p, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                                    start=cm.greedy_start(prev_y, 1), build_started=time.perf_counter())  # fmt: skip
+            else:
+                res = self._solve_uncapacitated(
+                    red, cm, p, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                    started=time.perf_counter(), start_y=np.flatnonzero(prev_y),
+                )  # fmt: skip
             prev_y = res.sites["chosen"].to_numpy()[cm.cand_sites]
             rows.append({
                 "p": p, "covered": res.objective, "share": res.objective / total,
@@ -541,6 +710,47 @@ class MaximalCovering(_SitingProblem):
             })  # fmt: skip
             prev = res.objective
         return pd.DataFrame(rows)
+
+
+def _rel_gap(a: float, b: float) -> float:
+    """|a − b| / max(|a|, |b|) (0 when both are 0)."""
+    scale = max(abs(a), abs(b))
+    return abs(a - b) / scale if scale > 0 else 0.0
+
+
+def _check_time(time_limit: Any, mip_rel_gap: Any) -> None:
+    try:
+        ok = time_limit is not None and float(time_limit) > 0
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise SitingError("求解时间限制须大于 0 秒")
+    if mip_rel_gap is None or float(mip_rel_gap) < 0:
+        raise SitingError("允许的最优间隙不能为负数")
+
+
+def _status(gap: float, mip_rel_gap: float, timed_out: bool) -> tuple[str, str, bool]:
+    """(status, Chinese, optimal) of an answer with a certified ``gap``."""
+    if gap <= GAP_PROVEN:
+        return "Optimal", "已证明最优", True
+    if gap <= mip_rel_gap:
+        return "Optimal", f"已达到允许的最优间隙（{mip_rel_gap:.2%}）", True
+    if timed_out:
+        return "Time limit reached", "达到时间限制（未证明最优，见最优间隙）", False
+    return "Bound not closed", "未证明最优（见最优间隙）", False
+
+
+def _empty_model() -> MipModel:
+    return MipModel(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, bool),
+                    sparse.csr_matrix((0, 0)), np.zeros(0), np.zeros(0))  # fmt: skip
+
+
+def _covering_size(cm: _CoverModel, p: int) -> MipModel:
+    """A stand-in with the size the covering model would have (for ``model_size``)."""
+    k = cm.red.groups
+    n = cm.ny + k
+    return MipModel(np.zeros(n), np.zeros(n), np.ones(n), np.zeros(n, bool), sparse.csr_matrix((k + 1, n)),
+                    np.zeros(k + 1), np.zeros(k + 1), nnz=int(cm.red.matrix.nnz + k + cm.ny))  # fmt: skip
 
 
 def _no_solution(sol: MipSolution, time_limit: float) -> str:
@@ -776,16 +986,169 @@ class PMedian(_SitingProblem):
     ) -> SitingResult:
         """Choose ``p`` new sites minimising Σ weight × distance (km) to the nearest open site.
 
+        Without capacities, within ``time_limit`` seconds: greedy plus interchange on each
+        point's nearest sites (the incumbent), HiGHS on the exact model when it is small, and a
+        Lagrangian lower bound proven for the full problem (the K-nearest restriction is
+        widened when it may cost bound). Above :data:`MEDIAN_MAX_POINTS` points demand is
+        merged on a grid and the merge's largest possible error is taken off the bound.
+
         Returns
         -------
         SitingResult
-            ``objective`` in demand × km; ``mean_distance_km`` is it over total demand.
+            ``objective`` in demand × km (always evaluated exactly on every point);
+            ``mean_distance_km`` is it over total demand.
+
+        Raises
+        ------
+        SitingError
+            Bad ``p``, capacities that cannot seat all demand, or a problem too large for
+            memory (said before anything is built, with what helps).
         """
         started = time.perf_counter()
+        _check_time(time_limit, mip_rel_gap)
         p = self._check_p(p)
         self._check_capacity(p)
-        return self._solve_p(self._reduction(), p, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
-                             start_y=None, started=started)  # fmt: skip
+        if self.instance.capacitated.any():
+            return self._solve_p(self._reduction(), p, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                                 start_y=None, started=started)  # fmt: skip
+        return self._solve_uncapacitated(p, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                                         started=started)  # fmt: skip
+
+    def _first_k(self, n_points: int, p: int) -> int:
+        """How many nearest sites each point keeps at first; refuse when even the fewest
+        useful do not fit in memory (before anything is built)."""
+        inst = self.instance
+        m = len(inst.sites)
+        n_open = p + int(inst.fixed.sum())
+        k = min(m, max(MEDIAN_MIN_K, 3 * m // max(n_open, 1) + 1))
+        fit = int(MEDIAN_MEMORY_BYTES // max(1, n_points * MEDIAN_BYTES_PER_PAIR))
+        if fit < min(m, MEDIAN_MIN_K):
+            need = n_points * min(m, MEDIAN_MIN_K) * MEDIAN_BYTES_PER_PAIR
+            raise SitingError(
+                f"p-中值问题过大：{n_points:,} 个需求点、{m:,} 个站点，每个需求点至少要保留最近的 "
+                f"{min(m, MEDIAN_MIN_K)} 个站点，预计需要约 {need / 1e9:.1f} GB 内存（上限 "
+                f"{MEDIAN_MEMORY_BYTES / 1e9:.1f} GB），未开始计算。可以：合并相近的需求点（如按 1 公里网格汇总）、"
+                "减少需求点（按行业筛选）、减少候选点，或缩小范围（选择一个区县）"
+            )
+        return min(k, fit)
+
+    def _solve_uncapacitated(
+        self, p: int, *, time_limit: float, mip_rel_gap: float, started: float
+    ) -> SitingResult:
+        inst = self.instance
+        deadline = started + time_limit
+        w_all = inst.demand["weight"].to_numpy(dtype=float)
+        active = np.flatnonzero(w_all > 0)
+        m = len(inst.sites)
+        fixed_idx = np.flatnonzero(inst.fixed)
+        cand_idx = np.flatnonzero(~inst.fixed)
+        cost = inst.cost
+        sxy = None if cost is not None else inst.sites[["x", "y"]].to_numpy(dtype=float)
+        dxy = None if cost is not None else inst.demand[["x", "y"]].to_numpy(dtype=float)
+        agg_error = 0.0  # weight × metres
+        notes: list[str] = []
+        if cost is None and active.size > MEDIAN_MAX_POINTS:
+            _, pts, pw, agg_error = aggregate_points(dxy[active], w_all[active], MEDIAN_MAX_POINTS)
+            notes.append(
+                f"需求点较多（{active.size:,} 个），计算下限时按网格合并为 {pw.size:,} 个加权中心点；"
+                f"合并对加权距离的影响不超过 {agg_error / 1000:,.0f} {inst.weight_unit}·公里，已从理论下限中扣除。"
+                "所选方案的加权距离按全部企业逐一计算"
+            )
+        else:
+            pts = None if dxy is None else dxy[active]
+            pw = w_all[active]
+        sub_cost = None if cost is None else cost[active]
+        k = self._first_k(pw.size, p)
+
+        def exact(open_: np.ndarray):
+            dist, idx = nearest_open(pts, sxy, open_, sub_cost, k=2)
+            return dist[:, 0], idx[:, 0], dist[:, 1], idx[:, 1]
+
+        def full_cost(chosen_sites: np.ndarray) -> float:
+            open_ = np.concatenate([fixed_idx, chosen_sites]).astype(np.int64)
+            d = nearest_open(None if dxy is None else dxy[active], sxy, open_,
+                             None if cost is None else cost[active])[0]  # fmt: skip
+            return float((w_all[active] * d).sum())
+
+        near = NearestSites(*nearest_sites(pts, sxy, k, sub_cost), weight=pw)
+        search = MedianSearch(near, exact, cand_idx, fixed_idx, m)
+        y = search.swap(search.greedy(p), deadline)
+        incumbent = full_cost(y)
+        best = {"y": y, "cost": incumbent, "search": search.cost(y)}
+        build = time.perf_counter() - started
+
+        def consider(chosen_sites: np.ndarray, search_cost: float | None = None) -> float:
+            c = search.cost(chosen_sites) if search_cost is None else search_cost
+            if c < best["search"] * (1 + 0.01) and time.perf_counter() < deadline:
+                chosen_sites = search.swap(chosen_sites, deadline)
+                c = search.cost(chosen_sites)
+            if c < best["search"]:
+                true = full_cost(chosen_sites)
+                if true < best["cost"]:
+                    best["y"], best["cost"], best["search"] = np.asarray(chosen_sites).copy(), true, c
+            return best["search"]
+
+        bound, source, proven, highs_sol, model = -np.inf, BOUND_SOURCE_LAGRANGE, False, None, None
+        groups = pw.size
+        if agg_error == 0 and active.size * m <= MEDIAN_EXACT_PAIRS:
+            red = self._reduction()
+            model, cand_sites, _ = self._model(red, p)
+            groups = red.groups
+            left = deadline - time.perf_counter()
+            if left > 0.05:
+                start_y = np.isin(cand_sites, best["y"]).astype(float)
+                sol = solve_mip(model, time_limit=left, mip_rel_gap=mip_rel_gap,
+                                start=(np.arange(cand_sites.size), start_y))  # fmt: skip
+                highs_sol = sol
+                if sol.x is not None:
+                    ys = cand_sites[sol.x[: cand_sites.size] > 0.5]
+                    true = full_cost(ys)
+                    if true < best["cost"]:
+                        best["y"], best["cost"] = ys, true
+                if sol.bound is not None:
+                    bound, source = float(sol.bound) * 1000.0, "HiGHS"
+                if sol.optimal and mip_rel_gap == 0:
+                    proven, source = True, "HiGHS"
+                    bound = max(bound, min(best["cost"], float(sol.objective or 0) * 1000.0))
+        lam = pw * exact(np.concatenate([fixed_idx, best["y"]]).astype(np.int64))[0]
+        while not proven and time.perf_counter() < deadline:
+            b = median_lower_bound(near, cand_idx, fixed_idx, p, best["search"], deadline=deadline,
+                                   target_gap=mip_rel_gap, start=lam, on_open=consider)  # fmt: skip
+            if b.value - agg_error > bound:
+                bound, source = b.value - agg_error, BOUND_SOURCE_LAGRANGE
+            lam = b.multipliers
+            if _rel_gap(best["cost"], max(bound, 0.0)) <= max(mip_rel_gap, GAP_PROVEN):
+                break
+            if b.capped_pressure <= 1e-6 or near.k >= m:
+                break
+            wider = min(m, 2 * near.k)
+            if pw.size * wider * MEDIAN_BYTES_PER_PAIR > MEDIAN_MEMORY_BYTES:
+                break
+            near = NearestSites(*nearest_sites(pts, sxy, wider, sub_cost), weight=pw)
+            search.near = near
+            notes.append(f"为证明下限，每个需求点保留的最近站点数已扩大到 {wider} 个")
+        chosen = np.zeros(m, dtype=bool)
+        chosen[np.asarray(best["y"], dtype=np.int64)] = True
+        value = best["cost"] / 1000.0
+        lb = min(max(bound, 0.0) / 1000.0, value)
+        gap = 0.0 if proven else _rel_gap(value, lb)
+        if gap <= GAP_PROVEN:
+            lb, gap = value, 0.0
+        seconds = time.perf_counter() - started
+        status = _status(gap, mip_rel_gap, time.perf_counter() >= deadline - 1e-3)
+        if model is None:
+            pairs = pw.size * near.k
+            model = MipModel(np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0, bool), sparse.csr_matrix((0, 0)),
+                             np.zeros(0), np.zeros(0), nnz=int(pairs))  # fmt: skip
+        sol = highs_sol or MipSolution(status[0], status[2], None, value, lb, gap, seconds, 0)
+        res = self._result(
+            sol, chosen, value, build, model, groups,
+            {"p": p, "time_limit": time_limit, "mip_rel_gap": mip_rel_gap, "nearest_sites": int(near.k)},
+            bound=lb, gap=gap, status=status, incumbent=incumbent / 1000.0, bound_source=source,
+            aggregation_error=agg_error / 1000.0 if agg_error else None, solve_seconds=seconds - build,
+        )  # fmt: skip
+        res.notes[:0] = notes
+        return res
 
     def _check_capacity(self, p: int) -> None:
         """Refuse at once when even the largest ``p`` candidates cannot seat all demand."""
@@ -814,7 +1177,7 @@ class PMedian(_SitingProblem):
         """Solve p = 1 … ``p_max``: weighted distance and its reduction per added base."""
         inst = self.instance
         p_max = min(_need_int(p_max, "p 的上限"), inst.n_candidates)
-        red = self._reduction()
+        red = self._reduction() if inst.capacitated.any() else None
         total = float(inst.demand["weight"].sum())
         rows = []
         prev = None
@@ -825,8 +1188,12 @@ class PMedian(_SitingProblem):
                          "gap": 0.0, "optimal": True, "seconds": 0.0, "sites": ""})  # fmt: skip
         start_y = None
         for p in range(1, p_max + 1):
-            res = self._solve_p(red, p, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
-                                start_y=start_y, started=time.perf_counter())  # fmt: skip
+            if inst.capacitated.any():
+                res = self._solve_p(red, p, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                                    start_y=start_y, started=time.perf_counter())  # fmt: skip
+            else:
+                res = self._solve_uncapacitated(p, time_limit=time_limit, mip_rel_gap=mip_rel_gap,
+                                                started=time.perf_counter())  # fmt: skip
             # Next start: this optimum plus one more candidate (feasible for p + 1).
             start_y = res.sites["chosen"].to_numpy()[~inst.fixed].copy()
             spare = np.flatnonzero(~start_y)

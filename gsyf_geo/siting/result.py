@@ -18,6 +18,14 @@ PROBLEM_NAMES: dict[str, str] = {
     "pmedian": "p-中值（选 p 个新基地，加权距离最短）",
 }
 PROBLEM_SHORT_NAMES: dict[str, str] = {"mclp": "最大覆盖", "lscp": "集合覆盖", "pmedian": "p-中值"}
+GAP_PROVEN = 1e-9
+"""A certified gap at or below this counts as proven optimal."""
+
+
+def _pct_up(share: float) -> str:
+    """A share as a percentage rounded up to 0.01% (so "不超过" stays true)."""
+    up = np.ceil(max(float(share), 0.0) * 10000 - 1e-9) / 100
+    return f"{up:.2f}%"
 
 # Chinese headers of the tables below, for pages and reports.
 TABLE_HEADERS: dict[str, str] = {
@@ -50,7 +58,9 @@ class SitingResult:
         The problem's objective: covered demand (mclp), number of new sites (lscp) or
         weighted distance in demand × km (pmedian).
     bound, gap
-        HiGHS's best bound and relative MIP gap (0 when proven optimal with gap 0).
+        The certified bound (MCLP: upper; p-median, set covering: lower) and the gap
+        |objective − bound| / max(|objective|, |bound|); 0 when proven optimal.
+        :attr:`gap_cn` says what it means in Chinese.
     solve_seconds, build_seconds
         HiGHS time, and the time to build the coverage and the reduced model.
     sites
@@ -69,6 +79,13 @@ class SitingResult:
         Points, merged rows, variables, constraints and non-zeros of the model.
     notes
         Plain-Chinese remarks for the planner (districts no site reaches, data left out).
+    incumbent
+        Objective of the greedy + interchange answer (the answer is never worse).
+    bound_source
+        What certified the bound ("HiGHS", "拉格朗日松弛", …).
+    aggregation_error
+        p-median with merged demand: the most the merge can change Σ weight × distance
+        (demand × km), already taken off the bound.
     """
 
     problem: str
@@ -89,6 +106,40 @@ class SitingResult:
     weight_unit: str = "人"
     scope_label: str = "常州市"
     notes: list[str] = field(default_factory=list)
+    incumbent: float | None = None
+    bound_source: str = "HiGHS"
+    aggregation_error: float | None = None
+
+    # --- what the gap means ---------------------------------------------------------------
+    @property
+    def proven_optimal(self) -> bool:
+        """The answer is proven optimal (solver status or a zero certified gap)."""
+        return bool(self.optimal) or (self.gap is not None and self.gap <= GAP_PROVEN)
+
+    @property
+    def gap_cn(self) -> str:
+        """One Chinese sentence on what the certified gap means for this answer.
+
+        Rule: proven optimal → "已找到最优方案（可证明无更优）". Otherwise the gap ``g`` =
+        |value − bound| / max(|value|, |bound|), shown rounded *up* to 0.01%: for maximal
+        covering the covered demand is within ``g`` of the theoretical maximum (the bound); for
+        p-median and set covering the objective is within ``g`` of the theoretical minimum.
+        """
+        if self.proven_optimal:
+            return "已找到最优方案（可证明无更优）"
+        if self.gap is None or self.bound is None:
+            return "未能给出理论界，无法判断与最优方案的差距（请延长求解时间）"
+        pct = _pct_up(self.gap)
+        if self.problem == "mclp":
+            more = max(self.bound - self.objective, 0.0)
+            return (f"当前方案的覆盖需求与理论上限相差不超过 {pct}"
+                    f"（任何方案至多再多覆盖 {more:,.0f} {self.weight_unit}）")  # fmt: skip
+        if self.problem == "pmedian":
+            text = f"当前方案的加权距离与理论下限相差不超过 {pct}（任何方案的加权距离都不会再低 {pct} 以上）"
+            if self.aggregation_error:
+                text += "；理论下限已扣除需求点合并带来的最大误差"
+            return text
+        return f"当前方案的新增基地数与理论下限相差不超过 {pct}"
 
     # --- headline figures ---------------------------------------------------------------
     @property
@@ -224,6 +275,11 @@ class SitingResult:
             "objective": num(self.objective),
             "bound": num(self.bound),
             "gap": num(self.gap),
+            "gap_cn": self.gap_cn,
+            "proven_optimal": self.proven_optimal,
+            "incumbent": num(self.incumbent),
+            "bound_source": self.bound_source,
+            "aggregation_error": num(self.aggregation_error),
             "solve_seconds": round(self.solve_seconds, 4),
             "build_seconds": round(self.build_seconds, 4),
             "weight_label": self.weight_label,
@@ -269,7 +325,7 @@ def evaluate(
     -------
     (sites, demand, newly_covered)
     """
-    from scipy.spatial import cKDTree
+    from gsyf_geo.siting.coverage import nearest_open
 
     fixed = instance.fixed
     chosen = np.asarray(chosen, dtype=bool) & ~fixed
@@ -297,9 +353,11 @@ def evaluate(
     # Nearest open site (all problems report it; p-median minimises it).
     open_idx = np.flatnonzero(open_)
     if open_idx.size and len(d):
-        sxy = instance.sites[["x", "y"]].to_numpy(dtype=float)[open_idx]
-        dist, k = cKDTree(sxy).query(d[["x", "y"]].to_numpy(dtype=float))
-        d["nearest_open"] = instance.sites["site_code"].to_numpy()[open_idx[k]]
+        dist, k = nearest_open(
+            d[["x", "y"]].to_numpy(dtype=float), instance.sites[["x", "y"]].to_numpy(dtype=float),
+            open_idx, instance.cost,
+        )  # fmt: skip
+        d["nearest_open"] = instance.sites["site_code"].to_numpy()[k]
         d["distance_km"] = dist / 1000.0
     else:
         d["nearest_open"] = None

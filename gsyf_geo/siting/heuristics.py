@@ -1,0 +1,249 @@
+"""Strong incumbents, fast: greedy plus interchange (fast swap) for covering and p-median.
+
+Everything is vectorised over a sparse structure; no Python loop runs over demand points.
+
+Covering (MCLP, and LSCP's phase 2): ``G`` is the reduced coverage matrix (rows: merged
+demand with weights ``w``; columns: candidate sites). With ``cnt[k]`` the number of open
+sites covering row ``k``, one swap (site ``i`` out, site ``j`` in) changes the covered
+weight by ``gain[j] - loss[i] + both[j, i]``, where
+
+* ``gain[j]`` = weight of uncovered rows ``j`` covers;
+* ``loss[i]`` = weight of rows only ``i`` covers (``cnt == 1``);
+* ``both[j, i]`` = weight of rows only ``i`` covers that ``j`` also covers.
+
+All three are sparse matrix–vector products (Resende & Werneck's fast interchange, in the
+covering form); the best swap is applied until none improves (Teitz–Bart).
+
+p-median: each demand row keeps its ``K`` nearest sites (:class:`NearestSites`), and the
+same identity holds with distances: for a row whose nearest open site is ``i1`` at ``d1``
+and second nearest at ``d2``, swapping ``i`` out and ``j`` in costs
+``-gain[j] + loss[i] + fix[j, i]`` with ``gain[j] = Σ w·max(0, d1 - d_kj)``,
+``loss[i] = Σ_{i1 = i} w·(d2 - d1)`` and ``fix[j, i] = Σ_{i1 = i} w·(min(max(d_kj, d1), d2) - d2)``.
+A proposed swap is always re-evaluated exactly (nearest open site over every site) before it
+is taken, so the K-nearest structure can only make the search miss a move, never take a bad one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+
+
+# --- covering ----------------------------------------------------------------------------------
+@dataclass
+class CoverSearch:
+    """A covering instance for the local search: ``matrix`` (rows × candidates), row weights."""
+
+    matrix: sparse.csr_matrix
+    weight: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.matrix = sparse.csr_matrix(self.matrix, dtype=np.float64)
+        self.matrix.sort_indices()
+        self.by_col = self.matrix.tocsc()
+        self.by_col.sort_indices()
+        self.t = self.by_col.T.tocsr()  # candidates × rows, for gains
+        self.weight = np.asarray(self.weight, dtype=float)
+
+    @property
+    def n_cand(self) -> int:
+        return int(self.matrix.shape[1])
+
+    def rows_of(self, j: int) -> np.ndarray:
+        return self.by_col.indices[self.by_col.indptr[j] : self.by_col.indptr[j + 1]]
+
+    def counts(self, chosen: np.ndarray) -> np.ndarray:
+        """How many chosen candidates cover each row."""
+        chosen = np.asarray(chosen, dtype=np.int64)
+        if chosen.size == 0:
+            return np.zeros(self.matrix.shape[0], dtype=np.int64)
+        starts, ends = self.by_col.indptr[chosen], self.by_col.indptr[chosen + 1]
+        idx = np.concatenate([self.by_col.indices[s:e] for s, e in zip(starts, ends, strict=True)])
+        return np.bincount(idx, minlength=self.matrix.shape[0])
+
+    def value(self, chosen: np.ndarray) -> float:
+        """Covered weight of a choice of candidates."""
+        return float(self.weight[self.counts(chosen) > 0].sum())
+
+    def greedy(self, p: int, start: np.ndarray | None = None) -> np.ndarray:
+        """Add candidates by largest new coverage until ``p`` are chosen."""
+        chosen = [] if start is None else [int(j) for j in start]
+        cnt = self.counts(np.asarray(chosen, dtype=np.int64))
+        while len(chosen) < min(p, self.n_cand):
+            gain = self.t @ np.where(cnt == 0, self.weight, 0.0)
+            gain[chosen] = -1.0
+            j = int(np.argmax(gain))
+            chosen.append(j)
+            cnt[self.rows_of(j)] += 1
+        return np.asarray(chosen, dtype=np.int64)
+
+    def swap(self, chosen: np.ndarray, deadline: float | None = None) -> np.ndarray:
+        """Best-improvement interchange from ``chosen`` until no swap gains (or the deadline)."""
+        chosen = np.asarray(chosen, dtype=np.int64).copy()
+        if chosen.size == 0 or chosen.size >= self.n_cand:
+            return chosen
+        w = self.weight
+        cnt = self.counts(chosen)
+        tol = 1e-9 * max(1.0, float(w.sum()))
+        while deadline is None or time.perf_counter() < deadline:
+            gain = self.t @ np.where(cnt == 0, w, 0.0)
+            only = np.where(cnt == 1, w, 0.0)
+            loss = self.t @ only
+            gain[chosen] = -np.inf
+            best, best_a, best_j = tol, -1, -1
+            # Rows only i covers, for every chosen i at once: one sparse product.
+            sel = sparse.csr_matrix(self.by_col[:, chosen])
+            sel.data = sel.data * only[sel.nonzero()[0]] if sel.nnz else sel.data
+            both = (self.t @ sel).toarray()  # candidates × chosen
+            delta = gain[:, None] - loss[chosen][None, :] + both
+            a_flat = int(np.argmax(delta))
+            j, a = divmod(a_flat, chosen.size)
+            if delta[j, a] > best:
+                best_a, best_j = a, j
+            if best_a < 0:
+                break
+            out = chosen[best_a]
+            cnt[self.rows_of(out)] -= 1
+            cnt[self.rows_of(best_j)] += 1
+            chosen[best_a] = best_j
+        return chosen
+
+
+# --- p-median ----------------------------------------------------------------------------------
+@dataclass
+class NearestSites:
+    """Each demand row's ``K`` nearest sites (sorted by distance), as flat arrays.
+
+    ``site[k*K:(k+1)*K]`` and ``dist[k*K:(k+1)*K]`` hold row ``k``'s sites and distances;
+    ``beyond[k]`` is the distance to the nearest site *not* kept (``inf`` when all are kept).
+    """
+
+    site: np.ndarray  # (n, K) int
+    dist: np.ndarray  # (n, K) float
+    beyond: np.ndarray  # (n,)
+    weight: np.ndarray  # (n,)
+
+    @property
+    def k(self) -> int:
+        return int(self.site.shape[1])
+
+
+@dataclass
+class MedianSearch:
+    """p-median local search over a :class:`NearestSites` structure.
+
+    ``exact(open_sites) -> (d1, i1, d2, i2)`` gives, for every row, the nearest and second
+    nearest open site over *all* sites (used to evaluate and to re-check every move).
+    ``candidates`` are the site indices that may be chosen; ``fixed`` are always open.
+    """
+
+    near: NearestSites
+    exact: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]
+    candidates: np.ndarray
+    fixed: np.ndarray
+    n_sites: int
+
+    def __post_init__(self) -> None:
+        self.is_cand = np.zeros(self.n_sites, dtype=bool)
+        self.is_cand[self.candidates] = True
+
+    def cost(self, chosen: np.ndarray) -> float:
+        d1 = self.exact(np.concatenate([self.fixed, chosen]).astype(np.int64))[0]
+        return float((self.near.weight * d1).sum())
+
+    def greedy(self, p: int) -> np.ndarray:
+        """Add the candidate that lowers the weighted distance most, ``p`` times."""
+        near, w = self.near, self.near.weight
+        chosen: list[int] = []
+        if self.fixed.size:
+            d1 = self.exact(self.fixed.astype(np.int64))[0]
+        else:
+            d1 = np.full(w.size, np.inf)
+        for _ in range(min(p, self.candidates.size)):
+            if np.isinf(d1).any():  # nothing open yet for some rows: cover them first
+                big = np.where(np.isinf(d1), 1.0, 0.0)
+                score = np.bincount(near.site.ravel(), weights=np.repeat(w * big, near.k),
+                                    minlength=self.n_sites)  # fmt: skip
+                # Among sites reaching the most unserved weight, the one nearest in total.
+                sav = np.bincount(near.site.ravel(),
+                                  weights=(w[:, None] * (near.beyond[:, None] - near.dist)).ravel()
+                                  if np.isfinite(near.beyond).all() else
+                                  (w[:, None] * near.dist.max() - w[:, None] * near.dist).ravel(),
+                                  minlength=self.n_sites)  # fmt: skip
+                score = score * (1 + sav.max()) + sav if sav.size else score
+            else:
+                score = np.bincount(
+                    near.site.ravel(),
+                    weights=(w[:, None] * np.maximum(0.0, d1[:, None] - near.dist)).ravel(),
+                    minlength=self.n_sites,
+                )
+            score = np.where(self.is_cand, score, -np.inf)
+            score[chosen] = -np.inf
+            j = int(np.argmax(score))
+            chosen.append(j)
+            d1 = self.exact(np.concatenate([self.fixed, chosen]).astype(np.int64))[0]
+        return np.asarray(chosen, dtype=np.int64)
+
+    def _exact2(self, open_: np.ndarray):
+        """Nearest and second nearest open site; a missing second is "far" (finite)."""
+        d1, i1, d2, i2 = self.exact(open_)
+        if np.isinf(d2).any():
+            far = 2.0 * float(max(np.nanmax(np.where(np.isfinite(d1), d1, 0.0)),
+                                  float(self.near.dist.max()) if self.near.dist.size else 0.0)) + 1.0  # fmt: skip
+            d2 = np.where(np.isinf(d2), far, d2)
+        return d1, i1, d2, i2
+
+    def swap(self, chosen: np.ndarray, deadline: float | None = None) -> np.ndarray:
+        """Fast interchange (see the module docstring) until no swap lowers the cost."""
+        chosen = np.asarray(chosen, dtype=np.int64).copy()
+        near, w = self.near, self.near.weight
+        if chosen.size == 0 or chosen.size >= self.candidates.size:
+            return chosen
+        open_ = np.concatenate([self.fixed, chosen]).astype(np.int64)
+        d1, i1, d2, _ = self._exact2(open_)
+        current = float((w * d1).sum())
+        tol = 1e-12 * max(1.0, current)
+        pos = np.full(self.n_sites, -1, dtype=np.int64)
+        rejected: set[tuple[int, int]] = set()
+        while deadline is None or time.perf_counter() < deadline:
+            pos[:] = -1
+            pos[chosen] = np.arange(chosen.size)
+            gain = np.bincount(near.site.ravel(),
+                               weights=(w[:, None] * np.maximum(0.0, d1[:, None] - near.dist)).ravel(),
+                               minlength=self.n_sites)  # fmt: skip
+            a_of_row = pos[i1]  # the chosen slot each row uses (-1: a fixed site)
+            loss = np.bincount(a_of_row[a_of_row >= 0],
+                               weights=(w * (d2 - d1))[a_of_row >= 0], minlength=chosen.size)  # fmt: skip
+            rows = np.flatnonzero(a_of_row >= 0)
+            sub_d = near.dist[rows]
+            fix_v = w[rows, None] * (np.minimum(np.maximum(sub_d, d1[rows, None]), d2[rows, None])
+                                    - d2[rows, None])  # fmt: skip
+            flat_idx = near.site[rows].ravel() * chosen.size + np.repeat(a_of_row[rows], near.k)
+            fix = np.bincount(flat_idx, weights=fix_v.ravel(),
+                              minlength=self.n_sites * chosen.size).reshape(self.n_sites, chosen.size)  # fmt: skip
+            delta = gain[:, None] - loss[None, :] - fix  # cost decrease of (j in, slot a out)
+            delta[~self.is_cand] = -np.inf
+            delta[chosen] = -np.inf
+            for j, a in rejected:
+                delta[j, a] = -np.inf
+            flat = int(np.argmax(delta))
+            j, a = divmod(flat, chosen.size)
+            if not delta[j, a] > tol:
+                break
+            trial = chosen.copy()
+            trial[a] = j
+            t_open = np.concatenate([self.fixed, trial]).astype(np.int64)
+            td1, ti1, td2, _ = self._exact2(t_open)
+            t_cost = float((w * td1).sum())
+            if t_cost < current - tol:
+                chosen, d1, i1, d2, current = trial, td1, ti1, td2, t_cost
+                rejected.clear()
+            else:  # the K-nearest estimate was optimistic: never take it, try the next best
+                rejected.add((j, a))
+                if len(rejected) > 20:
+                    break
+        return chosen
