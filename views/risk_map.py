@@ -439,6 +439,48 @@ def render_list() -> None:
                        file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")  # fmt: skip
 
 
+# --- print: the map as an image for slides and paper (drawn on the server) -------------------------
+PRINT_SIZES = {"a4-landscape": "A4 横向", "a4-portrait": "A4 纵向", "slide-16x9": "幻灯片 16:9"}
+PRINT_FORMATS = {"png": "PNG（300 dpi）", "pdf": "PDF（矢量）", "svg": "SVG（矢量）"}
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def map_image(url: str, version: str, state: MapState, plan_id: str, size: str, fmt: str) -> bytes:
+    """The printed map of a state (:mod:`gsyf_geo.printing.mapimage`), shared like :func:`filtered`."""
+    from gsyf_geo.printing.mapimage import data_date_of, map_view, render_map
+
+    view_, table_, _ = filtered(url, version, state)
+    mv = map_view(data, state, plan, data_date=data_date_of(store), view=view_, table=table_)
+    mv.unit_label = unit_names.get(state.unit, mv.unit_label) if scope.kind != "city" else mv.unit_label
+    return render_map(mv, size, fmt)
+
+
+def render_print_menu() -> None:
+    """下载地图图片: the current view as PNG/PDF/SVG at A4 or slide size."""
+    from gsyf_geo.printing.fonts import CjkFontMissing, cjk_font
+
+    with st.popover("下载地图图片", width="stretch"):
+        size = st.radio("图幅", list(PRINT_SIZES), format_func=PRINT_SIZES.get, key="print_size")
+        fmt = st.radio("格式", list(PRINT_FORMATS), format_func=PRINT_FORMATS.get, key="print_format",
+                       horizontal=True)  # fmt: skip
+        try:
+            cjk_font()
+        except CjkFontMissing as exc:
+            st.error(str(exc))
+            return
+        indicator = INDICATORS[state.indicator]
+        name = f"{indicator.name}_{scope_label}_{y0}-{y1}_{PRINT_SIZES[size]}.{fmt}".replace(" ", "")
+        mime = {"png": "image/png", "pdf": "application/pdf", "svg": "image/svg+xml"}[fmt]
+        plan_id = plan.plan_id if plan is not None else ""
+        st.download_button(
+            "下载", data=audited(name, len(view.enterprises),
+                                lambda: map_image(db_url, data_version, state, plan_id, size, fmt), "地图图片"),
+            file_name=name, mime=mime, on_click="ignore", type="primary", width="stretch",
+        )  # fmt: skip
+        st.caption("服务器按当前筛选和专题指标绘制：标题、图例（分级与单位）、比例尺、指北针、数据日期和来源；"
+                   "与页面地图分级和配色相同。")  # fmt: skip
+
+
 # --- layout -------------------------------------------------------------------------------------
 # The unit table and the list are written before the map (they still show beside and below it):
 # the browser draws them while the server builds the map and the map's frame loads. Measured in
@@ -449,6 +491,7 @@ map_col, side_col = st.columns([3, 1])
 list_area = st.container()
 with side_col:
     render_unit_table()
+    render_print_menu()
 with list_area:
     render_list()
 with map_col:
