@@ -839,6 +839,9 @@ class SetCovering(_SitingProblem):
                     "请提高每个座位可服务的需求量、降低目标比例或添加候选点"
                 )
         model1 = cm.lscp(max(need, 0.0))
+        if not cm.capacitated:
+            return self._solve_uncapacitated(red, cm, model1, need, covered_fixed, params,
+                                             time_limit=time_limit, mip_rel_gap=mip_rel_gap, started=started)  # fmt: skip
         sol1 = solve_mip(model1, time_limit=time_limit, mip_rel_gap=mip_rel_gap)
         if sol1.x is None:
             raise SitingError(_no_solution(sol1, time_limit))
@@ -869,6 +872,45 @@ class SetCovering(_SitingProblem):
             {**params, "p": count, "phase2_status": sol2.status, "phase2_gap": sol2.gap},
             covered_frac=frac, load=load,
             status=(sol1.status, sol1.status_cn, sol1.optimal and sol2.optimal),
+        )  # fmt: skip
+
+
+    def _solve_uncapacitated(
+        self, red: CoverReduction, cm: _CoverModel, model1: MipModel, need: float, covered_fixed: float,
+        params: dict[str, Any], *, time_limit: float, mip_rel_gap: float, started: float,
+    ) -> SitingResult:  # fmt: skip
+        """Greedy cover first (a feasible count, HiGHS's start), the fewest sites by HiGHS, then
+        the most coverage with that many (incumbent, bound and HiGHS as in maximal covering)."""
+        deadline = started + time_limit
+        cs = CoverSearch(red.matrix, red.group_weight)
+        y = np.zeros(0, dtype=np.int64)
+        while cs.value(y) < need and y.size < cs.n_cand:
+            y = cs.greedy(y.size + 1, start=y)
+        greedy_count = int(y.size)
+        ybool = np.zeros(cm.ny, dtype=bool)
+        ybool[y] = True
+        sol1 = solve_mip(model1, time_limit=max(deadline - time.perf_counter(), 0.05),
+                         mip_rel_gap=mip_rel_gap, start=cm.start_from(ybool))  # fmt: skip
+        if sol1.x is not None and int((sol1.x[: cm.ny] > 0.5).sum()) <= greedy_count:
+            y = np.flatnonzero(sol1.x[: cm.ny] > 0.5)
+        count = int(y.size)
+        lower = float(np.ceil(sol1.bound - 1e-6)) if sol1.bound is not None else None
+        mc = MaximalCovering(self.instance)
+        mc._coverage = self._coverage
+        left = max(deadline - time.perf_counter(), 0.5)
+        res2 = mc._solve_uncapacitated(red, cm, count, time_limit=left, mip_rel_gap=mip_rel_gap,
+                                       started=time.perf_counter(), start_y=y)  # fmt: skip
+        chosen = res2.sites["chosen"].to_numpy()
+        proven = sol1.optimal and mip_rel_gap == 0
+        gap = 0.0 if proven else (_rel_gap(count, lower) if lower is not None else None)
+        status = (sol1.status, sol1.status_cn, bool(sol1.optimal))
+        sol1.seconds = time.perf_counter() - started
+        return self._result(
+            sol1, chosen, float(count), 0.0, model1, red.groups,
+            {**params, "p": count, "greedy_count": greedy_count, "phase2_status": res2.status,
+             "phase2_gap": res2.gap},
+            bound=float(count) if proven else lower, gap=gap, status=status,
+            incumbent=float(greedy_count),
         )  # fmt: skip
 
 
@@ -944,7 +986,7 @@ class PMedian(_SitingProblem):
         inst = self.instance
         return reduce_median(
             inst.demand[["x", "y"]].to_numpy(dtype=float), inst.demand["weight"].to_numpy(dtype=float),
-            inst.sites[["x", "y"]].to_numpy(dtype=float), inst.fixed, inst.capacitated,
+            inst.sites[["x", "y"]].to_numpy(dtype=float), inst.fixed, inst.capacitated, cost=inst.cost,
         )  # fmt: skip
 
     def _solve_p(self, red: MedianReduction, p: int, *, time_limit: float, mip_rel_gap: float,
