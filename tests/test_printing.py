@@ -235,3 +235,179 @@ def test_cli_export_map(demo_db_url, tmp_path, capsys):
     assert main(["export", "enterprise", "--out", str(tmp_path / "e.csv")]) == 0
     assert (tmp_path / "e.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     assert main(["export", "enterprise", "--format", "png", "--out", str(tmp_path / "e.png")]) == 2
+
+
+# --------------------------------------------------------------------------- charts and deck
+
+AS_OF = "2026-11-30"
+
+
+@pytest.fixture(scope="module")
+def city_results(demo_sqlite_path):
+    from datetime import date
+
+    from gsyf_geo.monitor.evaluation import evaluate_plan
+
+    store = Store(f"sqlite:///{demo_sqlite_path}")
+    plan = default_plan()
+    yield plan, evaluate_plan(store, plan, date.fromisoformat(AS_OF))
+    store.engine.dispose()
+
+
+def test_chart_file_names_are_chinese(city_results):
+    from gsyf_geo.printing.charts import chart_file_name
+
+    plan, results = city_results
+    accident = next(r for r in results if r.info.id == "accident_rate")
+    assert chart_file_name(accident) == "工伤事故发生率_全市_2020-2025.png"
+    assert all("/" not in chart_file_name(r) and " " not in chart_file_name(r) for r in results)
+
+
+def test_trend_chart_has_target_line_verdict_and_whole_title(city_results):
+    from gsyf_geo.printing.charts import trend_figure
+    from gsyf_geo.printing.fonts import use_cjk_font
+
+    plan, results = city_results
+    r = next(r for r in results if r.info.id == "accident_rate")
+    with use_cjk_font():
+        fig = render_checked(trend_figure, r, plan)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        texts = {t.get_text(): t for t in fig.texts}
+        title = next(t for s, t in texts.items() if s.startswith(r.target.name))
+        # The title lies wholly inside the figure (no clipped characters).
+        box = title.get_window_extent(renderer)
+        assert box.y1 <= fig.bbox.y1 and box.x0 >= 0 and box.x1 <= fig.bbox.x1
+    verdict = f"评价：{r.city.status}"
+    assert verdict in texts
+    assert texts[verdict].get_bbox_patch().get_facecolor()[:3] == pytest.approx(
+        tuple(int(STATUS_COLORS[r.city.status][i:i + 2], 16) / 255 for i in (1, 3, 5)), abs=0.01
+    )
+    ax = fig.axes[0]
+    target_lines = [ln for ln in ax.get_lines() if ln.get_label() == "目标要求"]
+    assert len(target_lines) == 1
+    assert target_lines[0].get_ydata()[0] == pytest.approx(r.city.required)
+
+
+def test_overview_and_matrix_images(city_results):
+    from gsyf_geo.printing.charts import matrix_png, overview_png
+
+    plan, results = city_results
+    over = Image.open(io.BytesIO(render_checked(overview_png, results, plan, "全市 目标总览", dpi=60)))
+    matrix = Image.open(io.BytesIO(render_checked(matrix_png, results, plan, "期末评估", dpi=60)))
+    for im in (over, matrix):
+        assert im.size[0] == 800  # 13.333 in at 60 dpi
+        colours = {"#{:02x}{:02x}{:02x}".format(*px[:3]) for _, px in im.convert("RGB").getcolors(1 << 20)}
+        statuses = {r.city.status for r in results}
+        assert {STATUS_COLORS[s] for s in statuses} <= colours
+
+
+@pytest.mark.parametrize(
+    ("direction", "values", "expected"),
+    [
+        ("at_least", {2024: 0.5, 2025: 0.6}, ("↑", True)),
+        ("reduce_by", {2024: 40.0, 2025: 38.0}, ("↓", True)),
+        ("reduce_by", {2024: 38.0, 2025: 40.0}, ("↑", False)),
+        ("at_least", {2024: 0.6, 2025: 0.6}, ("→", None)),
+        ("at_least", {2024: None, 2025: 0.6}, ("—", None)),
+    ],
+)
+def test_trend_text(city_results, direction, values, expected):
+    """The trend compares the last two complete years; up is good only for at_least."""
+    from dataclasses import replace
+    from datetime import date
+
+    from gsyf_geo.printing.deck import BAD, GOOD, trend_text
+
+    _plan, results = city_results
+    r = results[0]
+    r = replace(r, target=replace(r.target, direction=direction),
+                values=replace(r.values, city={**values, 2026: 99.0}), as_of=date(2026, 11, 30))  # fmt: skip
+    text, colour = trend_text(r)
+    assert text.startswith(expected[0])
+    assert colour == (None if expected[1] is None else GOOD if expected[1] else BAD)
+
+
+@pytest.fixture(scope="module")
+def briefs(demo_sqlite_path):
+    from datetime import date
+
+    from gsyf_geo.printing.deck import build_brief
+    from gsyf_geo.store import Scope
+
+    store = Store(f"sqlite:///{demo_sqlite_path}")
+    plan = default_plan()
+    day = date.fromisoformat(AS_OF)
+    city = render_checked(build_brief, store, plan, as_of=day, dpi=50)
+    district = render_checked(build_brief, store, plan, scope=Scope.district("320402"), as_of=day, dpi=50,
+                              map_indicators=["accident_rate"])  # fmt: skip
+    yield city, district
+    store.engine.dispose()
+
+
+def test_deck_pptx_read_back(briefs, city_results):
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    city, _ = briefs
+    _plan, results = city_results
+    prs = Presentation(io.BytesIO(render_checked(city.pptx)))
+    assert len(prs.slides) == city.slide_count >= 12
+    assert prs.slide_height == Inches(7.5) and prs.slide_width * 9 == prs.slide_height * 16  # 16:9
+    titles = [s.shapes.title.text for s in prs.slides]
+    assert titles[0] == "全市工伤预防工作推进会"
+    assert any(t.startswith("规划目标完成情况") for t in titles)
+    assert any("排名" in t for t in titles) and any("基地布局" in t for t in titles)
+    # Every target is in the targets table, its status cell in the status colour.
+    cells = {}
+    for slide in prs.slides:
+        for shape in slide.shapes:
+            if shape.has_table:
+                for row in list(shape.table.rows)[1:]:
+                    cells[row.cells[0].text] = row.cells
+    for r in results:
+        row = cells[r.target.name]
+        status = row[4]
+        assert status.text == r.city.status
+        assert str(status.fill.fore_color.rgb) == STATUS_COLORS[r.city.status].lstrip("#").upper()
+    text = " ".join(sh.text_frame.text for s in prs.slides for sh in s.shapes if sh.has_text_frame)
+    assert "演示数据" in text and "数据更新" in text
+    notes = prs.slides[-1].notes_slide.notes_text_frame.text
+    assert "工伤事故发生率" in notes
+
+
+def test_deck_pdf_has_one_page_per_slide(briefs, tmp_path):
+    city, _ = briefs
+    pdf = render_checked(city.pdf)
+    pages = rasterise(pdf, tmp_path, dpi=20)
+    assert len(pages) == city.slide_count
+    for page in pages:
+        w, h = page.size
+        assert w / h == pytest.approx(16 / 9, rel=0.02)
+        assert len(page.convert("L").getcolors(1 << 16)) > 3  # not blank
+
+
+def test_district_deck_holds_only_the_district(briefs):
+    from pptx import Presentation
+
+    _, district = briefs
+    prs = Presentation(io.BytesIO(district.pptx()))
+    assert prs.slides[0].shapes.title.text == "天宁区工伤预防工作推进会"
+    ranking = next(s for s in district.slides if "排名" in s.title).table
+    assert ranking["统计单元"].tolist() == ["天宁"]
+    maps = [s for s in district.slides if s.kind == "full" and "天宁区" in s.title]
+    assert maps
+
+
+def test_cli_export_brief(demo_db_url, tmp_path):
+    from pptx import Presentation
+
+    from gsyf_geo.cli import main
+
+    out = tmp_path / "brief.pptx"
+    assert main(["export", "brief", "--out", str(out), "--scope", "district:320402", "--as-of", AS_OF]) == 0
+    assert Presentation(out).slides[0].shapes.title.text == "天宁区工伤预防工作推进会"
+    assert main(["export", "brief", "--out", str(tmp_path / "brief.docx")]) == 2

@@ -92,10 +92,23 @@ class MapView:
     plan: object | None = None
     verdicts: dict[str, bool | None] = field(default_factory=dict)
     target_text: str | None = None
+    title_text: str | None = None
+    """A title instead of the indicator's (the deck's bases map)."""
+    focus_units: tuple[str, ...] = ()
+    """Units the map centres on when ``state.unit`` is ``"city"`` over scoped data (a
+    district's deck); empty: the state's unit, or the whole city."""
+
+    def focus(self) -> list[str]:
+        """Codes of the units drawn in full (the others are drawn faint, for context)."""
+        if self.state.unit != "city":
+            return [self.state.unit]
+        return list(self.focus_units) or list(self.table.index.astype(str))
 
     @property
     def title(self) -> str:
         """``"武进区（不含经开区） 工伤事故发生率（2024年）"``."""
+        if self.title_text:
+            return self.title_text
         return f"{self.unit_label} {self.indicator.name}（{self.period}）"
 
     @property
@@ -257,8 +270,8 @@ def _north_arrow(ax) -> None:
             fontweight="bold", color=TEXT, zorder=6)  # fmt: skip
 
 
-def _extent(units: gpd.GeoDataFrame, unit: str) -> tuple[float, float, float, float]:
-    shown = units if unit == "city" else units[units["code"] == unit]
+def _extent(units: gpd.GeoDataFrame, codes: list[str]) -> tuple[float, float, float, float]:
+    shown = units[units["code"].isin(codes)]
     minx, miny, maxx, maxy = shown.total_bounds
     pad = max(maxx - minx, maxy - miny) * 0.06
     return minx - pad, miny - pad, maxx + pad, maxy + pad
@@ -332,7 +345,7 @@ def _panel(ax, mv: MapView, bases_drawn: list[str], columns: int = 1) -> None:
     next_column()
     y -= line * 0.4 if columns == 1 else 0
     heading("各统计单元数值", 9)
-    shown = mv.table if mv.state.unit == "city" else mv.table.loc[[mv.state.unit]]
+    shown = mv.table.loc[[c for c in mv.focus() if c in mv.table.index]]
     right = x + min(col_w, width_in - x) - 0.05
     for code, row in shown.iterrows():
         v = row[mv.indicator.id]
@@ -366,13 +379,14 @@ def draw_map(mv: MapView, size: str = "a4-landscape"):
     map_box, panel_box = _layout(size)
     units = print_units()
     units["fill"] = [mv.classes.fill(str(c)) for c in units["code"]]
-    focus = mv.state.unit
+    focus = mv.focus()
+    whole = set(focus) >= set(units["code"])
     ax = fig.add_axes(map_box)
-    others = units if focus == "city" else units[units["code"] != focus]
-    shown = units if focus == "city" else units[units["code"] == focus]
-    if focus != "city":
+    inside = units["code"].isin(focus)
+    others, shown = units[~inside], units[inside]
+    if not whole:
         others.plot(ax=ax, color=others["fill"], edgecolor="#9aa5b1", linewidth=0.5, alpha=0.35)
-    shown.plot(ax=ax, color=shown["fill"], edgecolor=STROKE, linewidth=1.2 if focus == "city" else 1.8)
+    shown.plot(ax=ax, color=shown["fill"], edgecolor=STROKE, linewidth=1.2 if whole else 1.8)
     minx, miny, maxx, maxy = _fit_box(_extent(units, focus), ax)
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
@@ -390,7 +404,7 @@ def draw_map(mv: MapView, size: str = "a4-landscape"):
                            edgecolor="white", linewidth=0.6, zorder=5)  # fmt: skip
                 bases_drawn.append(status)
     for code, name, point in zip(units["code"], units["name"], units["label"], strict=True):
-        if focus != "city" and code != focus:
+        if code not in focus:
             ax.text(point.x, point.y, name, fontsize=7, ha="center", va="center", color="#7b8794", zorder=4,
                     clip_on=True)
             continue
