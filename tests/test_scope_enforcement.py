@@ -187,3 +187,22 @@ def test_siting_and_targets_offer_only_the_officers_unit(officer_db):
     assert any("无权保存选址方案" in e.value for e in at.error)  # an officer runs, a planner saves
     at = _as_officer("views/targets.py")
     assert at.sidebar.selectbox(key="targets_scope").options == ["天宁区"]
+
+
+def test_a_whole_district_officer_may_pick_its_units_but_no_other(demo_db_url):
+    store = Store(demo_db_url)
+    store.create_schema()
+    add_user(store, "wj", OFFICER, "password-123", unit="district:320412")
+    n_jkq = store.count("enterprise", Scope.unit("JKQ"))
+    store.engine.dispose()
+    at = AppTest.from_file(str(APP), default_timeout=180)
+    at.session_state["_auth_user"] = "wj"
+    at.session_state["_auth_seen"] = time.time()
+    at.run()
+    box = at.sidebar.selectbox(key="unit")
+    assert box.options == ["武进区", "武进", "经开区"] and box.value == "city"
+    assert set(_listing(at)["统计单元"]) == {"武进", "经开区"}
+    box.set_value("JKQ").run()
+    assert not at.exception
+    assert set(_listing(at)["统计单元"]) == {"经开区"} and len(_listing(at)) == min(n_jkq, 1_000)
+    assert at.query_params["unit"] == "JKQ"

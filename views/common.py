@@ -105,12 +105,19 @@ def oidc_configured() -> bool:
         return False
 
 
+def oidc_ready() -> bool:
+    """Whether OIDC is configured and ``st.login`` can run (it needs Authlib: pip install Authlib)."""
+    import importlib.util
+
+    return oidc_configured() and importlib.util.find_spec("authlib") is not None
+
+
 def _oidc_name() -> str | None:
     """The account name the OIDC provider vouches for (claim GSYF_OIDC_NAME_CLAIM, default
     preferred_username, else email), when signed in through st.login."""
     import os
 
-    if not oidc_configured():
+    if not oidc_ready():
         return None
     try:
         if not st.user.is_logged_in:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from gsyf_geo.auth.accounts import LoginError, authenticate
 from gsyf_geo.auth.session import session_minutes
-from views.common import AUTH_NOTICE, get_store, oidc_configured, start_session
+from views.common import AUTH_NOTICE, get_store, oidc_configured, oidc_ready, start_session
 
 store = get_store()
 st.title("常州市工伤预防风险地图")
@@ -30,10 +30,12 @@ if submitted:
         start_session(user, "password")
         st.rerun()
 
-if oidc_configured():
+if oidc_ready():
     st.divider()
     if st.button("使用单位统一身份认证登录", key="oidc_login"):
         st.login()
+elif oidc_configured():
+    st.caption("已配置单位统一身份认证，但服务器缺少 Authlib 组件，暂不可用；请管理员安装（见 docs/deployment.md）。")
 
 st.caption(
     f"连续 {session_minutes()} 分钟未操作将自动退出；连续多次输错密码账号将被临时锁定。"
