@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from importing_support import ENTERPRISE_HEADERS, csv_bytes
 
@@ -128,6 +129,12 @@ def test_each_role_signs_in_and_an_officer_stays_in_their_district(app, chromium
             page.keyboard.press("Escape")
             assert [o.strip() for o in options] == ["天宁区"], options
             page.screenshot(path=str(ARTIFACTS / "browser_login_officer_link.png"), full_page=True)
+            # The export holds 天宁's firms only, and the download is audited under tn.
+            with page.expect_download(timeout=TIMEOUT_MS) as download:
+                page.get_by_role("button", name="导出 CSV").click()
+            exported = pd.read_csv(download.value.path(), dtype=str, encoding="utf-8-sig")
+            assert len(exported) > 0 and set(exported["统计单元"]) == {"天宁"}
+            exported_rows = len(exported)
             # Basing the siting page on another district is not offered either.
             page.get_by_role("link", name="基地选址").click()
             page.wait_for_url(re.compile(r"/siting"), timeout=TIMEOUT_MS)
@@ -165,6 +172,9 @@ def test_each_role_signs_in_and_an_officer_stays_in_their_district(app, chromium
     assert sorted(set(logins)) == sorted(ACCOUNTS)  # the proxy header signed nobody in
     assert (events["action"] == "logout").sum() == len(ACCOUNTS), events[["at", "user_name", "action", "detail"]].to_string()
     assert ((events["action"] == "login_failed") & (events["target"] == "tn")).sum() == 1
+    exports = events[events["action"] == "export"]
+    assert exports[["user_name", "rows"]].values.tolist() == [["tn", exported_rows]]
+    assert exports["target"].iloc[0].endswith(".csv") and "天宁" in exports["target"].iloc[0]
     imports = events[events["action"] == "import"]
     assert imports[["user_name", "target", "rows"]].values.tolist() == [["tn", "moved.csv", 0]]  # refused
     store = Store(url)
