@@ -84,3 +84,61 @@ def test_upload_preview_load_and_history(app, chromium_path):
         assert store.batches()["file_name"].tolist()[-1] == "企业名单.xlsx"
     finally:
         store.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def busy_app(demo_sqlite_path, tmp_path_factory) -> Iterator[tuple[str, Path, Path]]:
+    """A server whose store waits 0.3 s for a lock and tries an import twice."""
+    tmp = tmp_path_factory.mktemp("browser_import_busy")
+    db = tmp / "demo.sqlite"
+    shutil.copyfile(demo_sqlite_path, db)
+    env = {"GSYF_AMAP_KEY": "", "GSYF_SQLITE_BUSY_MS": "300", "GSYF_IMPORT_ATTEMPTS": "2"}
+    with streamlit_app_or_fail(f"sqlite:///{db}", tmp / "streamlit.log", env=env) as (base, _proc):
+        yield base, db, tmp
+
+
+def test_import_against_a_locked_store_says_busy_and_keeps_no_file(busy_app, chromium_path):
+    """Another process holds a write transaction on the SQLite file while the page imports:
+    the page says 数据库正忙，请稍后重试 (no SQL, no parameters, no traceback) and the uploader
+    is emptied (the file is not kept in the session)."""
+    import sqlite3
+
+    from playwright.sync_api import sync_playwright
+
+    base, db, tmp = busy_app
+    upload = tmp / "锁定测试.xlsx"
+    upload.write_bytes(xlsx_bytes(ENTERPRISE_HEADERS, enterprise_rows(3, start=900)))
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        holder = None
+        try:
+            page = browser.new_context(viewport={"width": 1440, "height": 1500}, locale="zh-CN").new_page()
+            page.goto(f"{base}/import", wait_until="domcontentloaded")
+            page.get_by_role("heading", name="导入记录").wait_for(timeout=TIMEOUT_MS)
+            wait_idle(page)
+            page.locator('input[type="file"]').set_input_files(str(upload))
+            page.get_by_text("有错误的行 0 行").wait_for(timeout=TIMEOUT_MS)
+            wait_idle(page)
+            holder = sqlite3.connect(db)
+            holder.execute("BEGIN IMMEDIATE")  # the write lock, held until rolled back
+            page.get_by_role("button", name="导入", exact=True).click()
+            try:
+                page.get_by_text("数据库正忙，请稍后重试").wait_for(timeout=TIMEOUT_MS)
+            except Exception:
+                print(page.inner_text("body"))
+                raise
+            wait_idle(page)
+            text = page.inner_text("body")
+            for leak in ("INSERT", "sqlite", "Traceback", "parameters", "OperationalError", str(db)):
+                assert leak not in text, leak
+            assert page.get_by_text("锁定测试.xlsx").count() == 0  # the uploader was emptied
+        finally:
+            if holder is not None:
+                holder.rollback()
+                holder.close()
+            browser.close()
+    store = Store(f"sqlite:///{db}")
+    try:
+        assert credit_code(900) not in set(store.read("enterprise")["credit_code"])
+    finally:
+        store.engine.dispose()

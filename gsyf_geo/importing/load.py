@@ -406,20 +406,35 @@ def _enterprise_duplicates(store: Store, prep: Prepared, frame: pd.DataFrame, sc
         parsed.add(r, "credit_code", "库中已有该统一社会信用代码，本行将更新该单位的记录", WARNING)
     if "name" not in frame:
         return
-    names = sorted({n for n in frame["name"].tolist() if not _blank(n)})
-    table = store.table("enterprise")
-    stored: dict[str, set[str]] = {}
-    for start in range(0, len(names), 5_000):
-        part = store.read("enterprise", scope, where=[table.c.name.in_(names[start : start + 5_000])],
-                          columns=["credit_code", "name"])  # fmt: skip
-        for code, name in zip(part["credit_code"], part["name"], strict=True):
-            stored.setdefault(name, set()).add(code)
+    # One pass: each name's first code, and the codes of names that carry more than one.
+    first_code: dict[str, str] = {}
     in_file: dict[str, set[str]] = {}
     for code, name in zip(frame["credit_code"].tolist(), frame["name"].tolist(), strict=True):
-        if not _blank(code) and not _blank(name):
-            in_file.setdefault(name, set()).add(code)
-    for r, code, name in zip(frame.index, frame["credit_code"].tolist(), frame["name"].tolist(), strict=True):
         if _blank(code) or _blank(name):
+            continue
+        known = first_code.setdefault(name, code)
+        if known != code:
+            in_file.setdefault(name, {known}).add(code)
+    stored: dict[str, set[str]] = {}
+    if store.count("enterprise"):
+        names = sorted(first_code)
+        table = store.table("enterprise")
+        for start in range(0, len(names), 5_000):
+            part = store.read("enterprise", scope, where=[table.c.name.in_(names[start : start + 5_000])],
+                              columns=["credit_code", "name"])  # fmt: skip
+            for code, name in zip(part["credit_code"], part["name"], strict=True):
+                stored.setdefault(name, set()).add(code)
+    # Per name, once: how many codes carry it and the first few, so that each row costs O(1)
+    # however many rows share a name.
+    first: dict[str, tuple[int, list[str]]] = {}
+    for name in set(in_file) | set(stored):
+        if name not in first_code:
+            continue
+        every = in_file.get(name, {first_code[name]}) | stored.get(name, set())
+        first[name] = (len(every), sorted(every)[: _NAME_CODES_LISTED + 1])
+    del first_code
+    for r, code, name in zip(frame.index, frame["credit_code"].tolist(), frame["name"].tolist(), strict=True):
+        if _blank(code) or _blank(name) or name not in first:
             continue
         count, listed_codes = first[name]
         if count - 1 > 0:
@@ -440,12 +455,6 @@ def _enterprise_links(
     existing: pd.DataFrame | None,
 ) -> None:
     """Checks and fills that depend on the enterprise register."""
-    # Per name, once: how many codes carry it and the first few (so that each row costs O(1)
-    # however many rows share a name).
-    first: dict[str, tuple[int, list[str]]] = {}
-    for name, codes in in_file.items():
-        every = codes | stored.get(name, set())
-        first[name] = (len(every), sorted(every)[: _NAME_CODES_LISTED + 1])
     parsed = prep.parsed
     kind = prep.kind
     if kind == "enterprise":
@@ -614,11 +623,13 @@ def _place(
     placed_by = np.full(n, None, dtype=object)
     file_source = v["geocode_source"] if "geocode_source" in v else None
     file_precision = v["geocode_precision"] if "geocode_precision" in v else None
+    _place_keys: dict[tuple, tuple] = {}
     for i in np.flatnonzero(has_xy):
         r = idx[i]
         source[i] = (file_source.get(r) if file_source is not None else None) or "file"
         precision[i] = (file_precision.get(r) if file_precision is not None else None) or "exact"
-        placed_by[i] = ("file", precision[i]) if source[i] == "file" else (source[i], precision[i])
+        key = ("file", precision[i]) if source[i] == "file" else (source[i], precision[i])
+        placed_by[i] = _place_keys.setdefault(key, key)  # one tuple per kind of place
 
     # Rows without coordinates: the stored place, an online geocoder, the enterprise, offline.
     stored_district = np.full(n, None, dtype=object)
@@ -862,10 +873,16 @@ def load_prepared(
         _record_batch(store, prep, result, user, status="rejected")
         return result
 
-    good = prep.good_rows
-    frame = prep.frame.loc[good]
-    action = prep.action.loc[good]
-    changed = frame[action != "unchanged"]
+    # No copies of a large frame when every row is good and changed (a first import).
+    keep = ~prep.frame.index.isin(list(bad)) if bad else None
+    action = prep.action if keep is None else prep.action[keep]
+    write = (action != "unchanged").to_numpy()
+    if keep is not None:
+        write_rows = keep.copy()
+        write_rows[keep] = write
+    else:
+        write_rows = write
+    changed = prep.frame if write_rows.all() else prep.frame[write_rows]
     result.inserted = int((action == "insert").sum())
     result.updated = int((action == "update").sum())
     result.unchanged = int((action == "unchanged").sum())

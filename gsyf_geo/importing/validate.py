@@ -12,12 +12,14 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from gsyf_geo.credit_code import CHAR_VALUE, credit_code_check_char
@@ -444,6 +446,8 @@ def parse_cell(kind: str, col: S.ColumnSpec, value: object) -> object:
 # --- rows ------------------------------------------------------------------------------------
 
 
+_SHARED_VALUES = 20_000  # distinct values per column kept as one object each
+_UNSHARED_TYPES = (S.TEXT, S.CREDIT_CODE, S.FLOAT, S.LON, S.LAT)
 PREVIEW_KEEP = 100  # raw rows kept for the preview: the first ones, and as many with problems
 DUPLICATE_ROWS_LISTED = 5  # rows named in a duplicate-key message
 
@@ -533,8 +537,9 @@ def parse_table(
     first_header = next((i for i, h in enumerate(header_norm) if h), 0)
     columns = [(f, idx, spec.by_field[f]) for f, idx in header.columns.items()]
     values: dict[str, list[object]] = {f: [] for f in header.columns}
+    shared: dict[str, dict] = {f: {} for f, _, col in columns if col.type not in _UNSHARED_TYPES}
     jkq: list[bool] = []
-    numbers: list[int] = []
+    numbers = array("q")  # row numbers, 8 bytes each
     kept_bad = 0
     for i, (number, cells) in enumerate(table.iter_rows()):
         if i <= header.position:
@@ -565,6 +570,10 @@ def parse_table(
             if col.type == S.DISTRICT:
                 row_jkq = bool(value and value[1])
                 value = value[0] if value else None
+            if value is not None and f in shared:
+                # One object for each repeated value (codes, counts, choices) of a big file.
+                cache = shared[f]
+                value = cache.setdefault(value, value) if len(cache) < _SHARED_VALUES else cache.get(value, value)
             values[f].append(value)
         numbers.append(number)
         jkq.append(row_jkq)
@@ -576,8 +585,10 @@ def parse_table(
     if not numbers:
         msg = f"表头（第 {header.row} 行）下没有数据行"
         raise ImportFileError(msg, [Problem(table.file_name, None, None, msg)])
-    index = pd.Index(numbers, name="row")
-    frame = {f: pd.Series(v, index=index, dtype=object) for f, v in values.items()}
+    index = pd.Index(np.frombuffer(numbers, dtype=np.int64).copy(), name="row")
+    frame = {}
+    for f in list(values):
+        frame[f] = pd.Series(values.pop(f), index=index, dtype=object)
     frame["_jkq"] = pd.Series(jkq, index=index, dtype=bool)
     parsed.values = pd.DataFrame(frame)
     _row_checks(parsed, spec)
@@ -598,6 +609,22 @@ def _blank(cell: object) -> bool:
         return False
 
 
+class _RowView:
+    """Row ``i`` of column lists, read like the row's dict."""
+
+    __slots__ = ("_lists", "_i")
+
+    def __init__(self, lists: dict[str, list], i: int) -> None:
+        self._lists, self._i = lists, i
+
+    def __getitem__(self, f: str) -> object:
+        return self._lists[f][self._i]
+
+    def get(self, f: str, default: object = None) -> object:
+        column = self._lists.get(f)
+        return default if column is None else column[self._i]
+
+
 def _row_checks(parsed: Parsed, spec: S.KindSpec) -> None:
     df = parsed.values
     cols = set(df.columns)
@@ -606,7 +633,9 @@ def _row_checks(parsed: Parsed, spec: S.KindSpec) -> None:
     pairs = [(b, s) for b, s in (("employees", "insured"), ("key_staff", "key_staff_trained"),
                                  ("participants", "key_staff_trained")) if b in cols and s in cols]  # fmt: skip
     required = [f for f in spec.required_fields if f in cols]
-    for number, row in zip(df.index, df.to_dict("records"), strict=True):
+    lists = {c: df[c].tolist() for c in df.columns}  # no dict per row: a big file stays small
+    for i, number in enumerate(df.index.tolist()):
+        row = _RowView(lists, i)
         for f in required:
             if row[f] is None and not _has_problem(parsed, number, f):
                 parsed.add(number, f, "必填项为空")
