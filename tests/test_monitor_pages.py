@@ -64,9 +64,10 @@ def test_targets_page_lists_every_target_with_status(demo_db_url):
     assert row["目标"] == "≥ 198.0万人" and row["当前值"].endswith("（2025年）")
     assert 0.9 < row["进度"] <= 1.0
     assert any("状态判定规则" in e.label for e in at.expander)
-    # Final evaluation with both exports.
+    # Final evaluation with both exports, and the print products (deck, pictures).
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["导出 Excel", "导出 CSV"]
+    assert labels == ["推进会汇报材料（PPT）", "推进会汇报材料（PDF）", "下载总览图片（PNG）",
+                      "下载趋势图（含目标线和评价，PNG）", "导出 Excel", "导出 CSV", "下载评估矩阵图片（PNG）"]
     assert any("计划期已于 2025-12-31 结束" in s.value for s in at.success)
 
 

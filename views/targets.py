@@ -117,6 +117,56 @@ if scope != CITY:
         "只显示本区数值及占全市比例（“不分解”），不对照全市目标评价。"
     )
 
+
+
+# --- print products: the meeting deck and the pictures (gsyf_geo.printing) ---------------------
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+
+
+@st.cache_resource(ttl=600, show_spinner="正在生成汇报材料（约半分钟）…", max_entries=4)
+def _brief(url: str, plan_key: str, mtime: float, day: date, scope_text: str, signature: str):
+    from gsyf_geo.printing.deck import build_brief
+
+    return build_brief(store, plans[plan_key], scope=Scope.parse(scope_text), as_of=day)
+
+
+def _deck(kind: str) -> bytes:
+    brief = _brief(str(store.engine.url), plan.plan_id, mtime, today, str(scope), store.data_version())
+    return brief.pptx() if kind == "pptx" else brief.pdf()
+
+
+def _picture(make) -> bytes:
+    """The bytes of a print product (built when the browser fetches the download)."""
+    return make()
+
+
+def _font_problem() -> str | None:
+    """Why pictures cannot be drawn (no CJK font: how to install one), else None."""
+    from gsyf_geo.printing.fonts import CjkFontMissing, cjk_font
+
+    try:
+        cjk_font()
+    except CjkFontMissing as exc:
+        return str(exc)
+    return None
+
+
+NO_FONT = _font_problem()
+if NO_FONT:
+    st.warning(NO_FONT)
+_deck_stem = f"推进会汇报_{scope.label if scope != CITY else '全市'}_{today.isoformat()}"
+d1, d2, _ = st.columns([1.3, 1.3, 4])
+d1.download_button(
+    "推进会汇报材料（PPT）", data=audited(f"{_deck_stem}.pptx", None, lambda: _picture(lambda: _deck("pptx"))),
+    file_name=f"{_deck_stem}.pptx", mime=PPTX, on_click="ignore", width="stretch", disabled=bool(NO_FONT),
+    help="16:9 幻灯片：主要数据、专题地图、目标完成情况与趋势、期末评估、各单元排名、基地布局、口径说明",
+)  # fmt: skip
+d2.download_button(
+    "推进会汇报材料（PDF）", data=audited(f"{_deck_stem}.pdf", None, lambda: _picture(lambda: _deck("pdf"))),
+    file_name=f"{_deck_stem}.pdf", mime="application/pdf", on_click="ignore", width="stretch",
+    disabled=bool(NO_FONT),
+)  # fmt: skip
+
 tab_overview, tab_detail, tab_final = st.tabs(["目标总览", "指标详情", "期末评估"])
 
 with tab_overview:
@@ -146,6 +196,16 @@ with tab_overview:
         height=TABLE_ROW_PX * (len(overview) + 1) + 3,
         key="targets_overview",
     )
+    from gsyf_geo.printing.charts import overview_png
+
+    _scope_name = scope.label if scope != CITY else "全市"
+    st.download_button(
+        "下载总览图片（PNG）",
+        data=lambda: _picture(lambda: overview_png(results, plan, f"{_scope_name} 规划目标完成情况",
+                                                   f"{plan.title} · 评估日期 {today.isoformat()}")),
+        file_name=f"目标总览_{_scope_name}_{today.isoformat()}.png", mime="image/png", on_click="ignore",
+        disabled=bool(NO_FONT),
+    )  # fmt: skip
     with st.expander("状态判定规则"):
         st.markdown(STATUS_RULES)
     st.caption(
@@ -196,6 +256,12 @@ with tab_detail:
         st.caption(f"判定规则：{a.rule}")
 
     st.altair_chart(trend_chart(r, plan), width="stretch")
+    from gsyf_geo.printing.charts import chart_file_name, trend_png
+
+    st.download_button(
+        "下载趋势图（含目标线和评价，PNG）", data=lambda: _picture(lambda: trend_png(r, plan)),
+        file_name=chart_file_name(r), mime="image/png", on_click="ignore", key="trend_png", disabled=bool(NO_FONT),
+    )  # fmt: skip
     if not r.milestones:
         st.caption(
             "计划未设年度里程碑；虚线为应达进度（基准值——缺基准值时为首个有数据年份——到期末目标的直线）。"
@@ -262,7 +328,7 @@ with tab_final:
     with st.expander("分区评估明细"):
         st.dataframe(_styled(sheets["分区评估"], ["评价"]), hide_index=True, key="final_long")
     title = f"{plan.title} 期末评估（评估日期 {today.isoformat()}）"
-    c1, c2, _ = st.columns([1, 1, 4])
+    c1, c2, c3, _ = st.columns([1, 1, 1.5, 3])
     c1.download_button(
         "导出 Excel",
         data=audited(f"{plan.plan_id}_期末评估（{scope.label}）", None, lambda: to_excel(sheets, title=title)),
@@ -275,3 +341,12 @@ with tab_final:
         file_name=f"{plan.plan_id}_期末评估_{today.isoformat()}.csv",
         mime="text/csv", on_click="ignore",
     )
+    from gsyf_geo.printing.charts import matrix_png
+
+    c3.download_button(
+        "下载评估矩阵图片（PNG）",
+        data=lambda: _picture(lambda: matrix_png(results, plan, f"{scope.label} 期末评估：各统计单元评价",
+                                                 f"{plan.title} · 评估日期 {today.isoformat()}")),
+        file_name=f"期末评估矩阵_{scope.label}_{today.isoformat()}.png", mime="image/png", on_click="ignore",
+        disabled=bool(NO_FONT),
+    )  # fmt: skip
