@@ -586,6 +586,12 @@ def allowed_values(col: ColumnSpec) -> str:
     return ""
 
 
+def _limits_lines() -> list[str]:
+    from gsyf_geo.importing.limits import limits_markdown
+
+    return limits_markdown()
+
+
 def columns_markdown() -> str:
     """The column list of every importable kind as Markdown (``docs/import_columns.md``)."""
     lines = [
@@ -594,12 +600,6 @@ def columns_markdown() -> str:
         "本文件由 `gsyf_geo/importing/schema.py` 生成（`python -m gsyf_geo.importing.schema`），",
         "测试保证二者一致，请勿手工编辑。",
         "",
-def _limits_lines() -> list[str]:
-    from gsyf_geo.importing.limits import limits_markdown
-
-    return limits_markdown()
-
-
         "- 文件格式：CSV（UTF-8、UTF-8 带 BOM、GBK/GB18030）、XLSX、XLS；读取第一个工作表。",
         "- 表头行可在前 20 行内（上方的标题行会被跳过）；列顺序任意；表头中的空格、全角括号、",
         "  “*”号和括号内的单位不影响识别，也接受“别名”一栏中的写法。",
@@ -619,6 +619,13 @@ def _limits_lines() -> list[str]:
         "命令：`python -m gsyf_geo template KIND`（模板）、`python -m gsyf_geo import KIND FILE`、",
         "`python -m gsyf_geo export KIND --format xlsx --out FILE`。",
         "",
+        *_limits_lines(),
+        "",
+        "- 导出的 CSV 中，以 =、+、-、@、制表符或回车开头的文字前加一个英文单引号 '（防止 Excel 当作公式执行），",
+        "  再次导入时自动去掉；导出的 XLSX 中文字一律存为文本，不会成为公式。",
+        "- 问题清单和导入记录只写行号、列名和问题类别；可能含个人信息的列（单位名称、地址等）不引用单元格内容，",
+        "  其他列最多引用单元格的前 20 个字。",
+        "",
     ]
     for spec in KIND_SPECS.values():
         key_headers = "、".join(spec.by_field[k].header for k in spec.key)
@@ -627,13 +634,6 @@ def _limits_lines() -> list[str]:
         for col in spec.columns:
             note = col.note + ("（仅导出）" if col.export_only else "")
             cells = [
-        *_limits_lines(),
-        "",
-        "- 导出的 CSV 中，以 =、+、-、@、制表符或回车开头的文字前加一个英文单引号 '（防止 Excel 当作公式执行），",
-        "  再次导入时自动去掉；导出的 XLSX 中文字一律存为文本，不会成为公式。",
-        "- 问题清单和导入记录只写行号、列名和问题类别；可能含个人信息的列（单位名称、地址等）不引用单元格内容，",
-        "  其他列最多引用单元格的前 20 个字。",
-        "",
                 col.header,
                 "是" if col.required else "",
                 TYPE_NAMES[col.type],
