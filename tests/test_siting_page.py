@@ -34,6 +34,8 @@ def test_page_solves_and_shows_sites_tables_and_chart(demo_db_url):
     _run(at)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["新选址数"] == "3" and metrics["最优间隙"] == "0.00%"
+    assert any(s.value == "求解结论：已找到最优方案（可证明无更优）" for s in at.success)
+    assert at.sidebar.number_input(key="siting_time_limit").value == 60.0  # the time budget
 
     store = Store(demo_db_url)
     expected = MaximalCovering.from_store(store, radius_km=15).solve(3)

@@ -51,7 +51,7 @@ def _data_token(s: Store) -> tuple:
 @st.cache_data(show_spinner="正在求解选址模型…", max_entries=32)
 def _solve(url: str, token: tuple, problem: str, scope: str, weight: str, industries: tuple,
            radius_km: float, detour: float, p: int, share: float, capacity_scale: float | None,
-           extra: tuple) -> tuple[object | None, str | None]:  # fmt: skip
+           extra: tuple, time_limit: float = 60.0) -> tuple[object | None, str | None]:  # fmt: skip
     """(result, None) or (None, Chinese error)."""
     try:
         prob = PROBLEMS[problem].from_store(
@@ -59,7 +59,10 @@ def _solve(url: str, token: tuple, problem: str, scope: str, weight: str, indust
             detour=detour, extra_candidates=[{"lon": x, "lat": y} for x, y in extra],
             capacity_scale=capacity_scale,
         )  # fmt: skip
-        result = prob.solve(share=share) if problem == "lscp" else prob.solve(p)
+        if problem == "lscp":
+            result = prob.solve(share=share, time_limit=time_limit)
+        else:
+            result = prob.solve(p, time_limit=time_limit)
         return result, None
     except SitingError as exc:
         return None, str(exc)
@@ -67,7 +70,8 @@ def _solve(url: str, token: tuple, problem: str, scope: str, weight: str, indust
 
 @st.cache_data(show_spinner="正在计算逐个新增基地的边际效益…", max_entries=16)
 def _series(url: str, token: tuple, problem: str, scope: str, weight: str, industries: tuple,
-            radius_km: float, detour: float, capacity_scale: float | None, extra: tuple) -> pd.DataFrame | str:  # fmt: skip
+            radius_km: float, detour: float, capacity_scale: float | None, extra: tuple,
+            time_limit: float = 60.0) -> pd.DataFrame | str:  # fmt: skip
     try:
         kind = "pmedian" if problem == "pmedian" else "mclp"
         prob = PROBLEMS[kind].from_store(
@@ -75,7 +79,8 @@ def _series(url: str, token: tuple, problem: str, scope: str, weight: str, indus
             detour=detour, extra_candidates=[{"lon": x, "lat": y} for x, y in extra],
             capacity_scale=capacity_scale,
         )  # fmt: skip
-        return prob.marginal_gains(SERIES_P_MAX)
+        # Each p gets its share of the budget (at least 5 s); the table shows each gap.
+        return prob.marginal_gains(SERIES_P_MAX, time_limit=max(5.0, time_limit / SERIES_P_MAX))
     except SitingError as exc:
         return str(exc)
 
@@ -150,6 +155,10 @@ with st.sidebar:
             "每个座位在规划期内可服务的需求量", min_value=0.1, value=20.0, step=1.0, key="siting_capacity_scale",
             help="例如每个座位每年培训 4 期、共 5 年，则为 20；基地可服务需求 = 座位数 × 此数",
         ))  # fmt: skip
+    time_limit = float(st.number_input(
+        "求解时间上限（秒）", min_value=1.0, max_value=3600.0, value=60.0, step=10.0, key="siting_time_limit",
+        help="在此时间内给出最好的方案，并说明它与理论最优相差多少；规模大时延长可缩小差距",
+    ))  # fmt: skip
     st.header("地图")
     basemap_choice = st.selectbox("底图", options=list(BASEMAPS), index=list(BASEMAPS).index(DEFAULT_BASEMAP),
                                   format_func=lambda k: BASEMAPS[k].label, key="siting_basemap")  # fmt: skip
@@ -161,7 +170,7 @@ with st.sidebar:
 extra = tuple((round(x, 6), round(y, 6)) for x, y in st.session_state[EXTRA_KEY])
 url, token = db_url(), _data_token(store)
 result, error = _solve(url, token, problem, str(scope), weight, tuple(industries), float(radius_km),
-                       float(detour), p, float(share), capacity_scale, extra)  # fmt: skip
+                       float(detour), p, float(share), capacity_scale, extra, time_limit)  # fmt: skip
 
 st.caption(PROBLEM_NAMES[problem] + "。点击地图可在该处添加候选点。")
 if error:
@@ -173,7 +182,8 @@ else:
     c3.metric("覆盖率", _share(result.covered_share))
     c4.metric("最优间隙", "—" if result.gap is None else f"{result.gap:.2%}")
     c5.metric("求解时间", f"{result.solve_seconds:.2f} 秒")
-    st.caption(f"求解状态：{result.status_cn}（HiGHS：{result.status}）；需求权重：{result.weight_label}；"
+    (st.success if result.proven_optimal else st.info)(f"求解结论：{result.gap_cn}")
+    st.caption(f"求解状态：{result.status_cn}（{result.status}；理论界来自{result.bound_source}）；需求权重：{result.weight_label}；"
                f"已建基地覆盖 {result.fixed_covered_weight:,.0f} {result.weight_unit}。"
                + (f"平均距离 {result.mean_distance_km:.2f} 公里。" if problem == "pmedian" else ""))  # fmt: skip
     for note in result.notes:
@@ -258,7 +268,7 @@ with st.expander("已覆盖与未覆盖的企业"):
 # --- marginal gain -------------------------------------------------------------------------
 st.subheader(f"逐个新增基地的边际效益（p = 1 … {SERIES_P_MAX}）")
 series = _series(url, token, problem, str(scope), weight, tuple(industries), float(radius_km), float(detour),
-                 capacity_scale, extra)  # fmt: skip
+                 capacity_scale, extra, time_limit)  # fmt: skip
 if isinstance(series, str):
     st.warning(series)
 else:

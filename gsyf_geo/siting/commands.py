@@ -47,7 +47,10 @@ def _site_args(p: argparse.ArgumentParser) -> None:
         help="考虑座位容量：每个座位在规划期内可服务的需求量（不填则不考虑容量）",
     )
     p.add_argument(
-        "--time-limit", type=float, default=DEFAULT_TIME_LIMIT_S, help="求解时间限制（秒）"
+        "--time-limit",
+        type=float,
+        default=DEFAULT_TIME_LIMIT_S,
+        help="求解时间预算（秒，默认 60）：在此时间内给出最好的方案及其与理论界的差距",
     )
     p.add_argument("--save", metavar="NAME", default=None, help="以此名称保存方案")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")  # fmt: skip
@@ -123,8 +126,11 @@ def _print_text(result, demo: bool, saved: int | None) -> None:
             f"加权距离 {result.objective:,.1f} {unit}·公里，平均距离 {result.mean_distance_km:.2f} 公里"
         )
     gap = "—" if result.gap is None else f"{result.gap:.4%}"
-    print(f"求解状态：{result.status_cn}（HiGHS: {result.status}），最优间隙 {gap}，"
+    bound = "—" if result.bound is None else f"{result.bound:,.1f}"
+    print(f"求解状态：{result.status_cn}（{result.status}），目标值 {result.objective:,.1f}，"
+          f"理论界 {bound}（{result.bound_source}），最优间隙 {gap}，"
           f"求解 {result.solve_seconds:.3f} 秒（建模 {result.build_seconds:.3f} 秒）")  # fmt: skip
+    print(f"结论：{result.gap_cn}")
     for note in result.notes:
         print(f"注：{note}")
     if saved is not None:
