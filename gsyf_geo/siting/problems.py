@@ -72,6 +72,8 @@ MEDIAN_MEMORY_BYTES = 1_500_000_000
 MEDIAN_BYTES_PER_PAIR = 48
 """Bytes per kept (point, site) pair: site, distance, cost and working copies."""
 MEDIAN_MIN_K = 16
+MAX_BOUND_SWAPS = 12
+"""Interchanges started from the relaxation's choices while the bound is computed."""
 BOUND_SOURCE_LAGRANGE = "拉格朗日松弛"
 
 
@@ -242,13 +244,14 @@ class _SitingProblem:
             out = idx[~reach[idx] & (d["weight"].to_numpy()[idx] > 0)]
             total = float(group["weight"].sum())
             share = float(d.loc[out, "weight"].sum()) / total if total > 0 else 0.0
+            place = district_name(adcode) or inst.scope_label
             if total > 0 and share >= 1 - 1e-12:
                 notes.append(
-                    f"没有任何基地或候选点能覆盖{district_name(adcode)}（半径 {inst.radius_km:g} 公里内）"
+                    f"没有任何基地或候选点能覆盖{place}（半径 {inst.radius_km:g} 公里内）"
                 )
             elif out.size:
                 notes.append(
-                    f"{district_name(adcode)}有 {out.size:,} 家企业（{_pct(share)} 的需求）"
+                    f"{place}有 {out.size:,} 家企业（{_pct(share)} 的需求）"
                     f"不在任何基地或候选点的 {inst.radius_km:g} 公里半径内"
                 )
         return notes
@@ -576,9 +579,13 @@ class MaximalCovering(_SitingProblem):
         best = {"y": y, "value": incumbent}
         build = time.perf_counter() - started
 
+        swaps = {"left": MAX_BOUND_SWAPS}
+
         def consider(top: np.ndarray) -> float:
+            """A relaxation's choice: kept if better, polished by interchange when close."""
             value = cs.value(top)
-            if value > best["value"] * (1 - 0.01) and time.perf_counter() < deadline:
+            if value > best["value"] * (1 - 0.005) and swaps["left"] > 0 and time.perf_counter() < deadline:
+                swaps["left"] -= 1
                 top = cs.swap(top, deadline)
                 value = cs.value(top)
             if value > best["value"]:
@@ -1119,9 +1126,13 @@ class PMedian(_SitingProblem):
         best = {"y": y, "cost": incumbent, "search": search.cost(y)}
         build = time.perf_counter() - started
 
+        swaps = {"left": MAX_BOUND_SWAPS}
+
         def consider(chosen_sites: np.ndarray, search_cost: float | None = None) -> float:
+            """A relaxation's choice: kept if better, polished by interchange when close."""
             c = search.cost(chosen_sites) if search_cost is None else search_cost
-            if c < best["search"] * (1 + 0.01) and time.perf_counter() < deadline:
+            if c < best["search"] * (1 + 0.005) and swaps["left"] > 0 and time.perf_counter() < deadline:
+                swaps["left"] -= 1
                 chosen_sites = search.swap(chosen_sites, deadline)
                 c = search.cost(chosen_sites)
             if c < best["search"]:
