@@ -300,3 +300,34 @@ def test_scope_and_filters_limit_the_hexagons(demo_map) -> None:
     t = hexagon_rates(view, demo_map.years, 7).table
     assert set(t["unit"]) == {"320481"}
     assert t["enterprises"].sum() == len(view.enterprises)
+
+
+# --------------------------------------------------------------------------- the page
+
+
+def test_map_page_draws_rate_and_hot_spot_layers_and_ranks_the_gap(demo_db_url):
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    app = Path(__file__).resolve().parent.parent / "app.py"
+    at = AppTest.from_file(str(app), default_timeout=180)
+    at.query_params["layers"] = "districts,rates,hotspots"
+    at.query_params["years"] = "2020-2025"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value.startswith("万人事故率热点") for s in at.subheader)
+    table = next(df.value for df in at.dataframe if "类别" in df.value.columns)
+    assert set(table["类别"]) <= {"热点 99%", "热点 95%", "热点 90%", "冷点 90%", "冷点 95%", "冷点 99%"}
+    assert any("Benjamini–Hochberg" in c.value for c in at.caption)
+    at.sidebar.selectbox(key="hotspot_measure").set_value("gap").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(s.value.startswith("参保缺口热点") for s in at.subheader)
+    at.toggle(key="gap_index_on").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    ranked = next(df.value for df in at.dataframe if "综合缺口指数" in df.value.columns)
+    assert list(ranked["排名"].dropna())[:3] == [1, 2, 3]
+    assert ranked["综合缺口指数"].dropna().is_monotonic_decreasing
+    at.radio(key="gap_index_level").set_value("town").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("乡镇（街道）" in df.value.columns for df in at.dataframe)

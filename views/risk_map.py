@@ -46,6 +46,7 @@ from gsyf_geo.monitor.status import reduction_met, target_for_metric, verdict_co
 from gsyf_geo.plan import Plan, PlanFileError, available_plans
 from gsyf_geo.tabular import to_csv_bytes, to_xlsx_bytes
 from views.common import PLAN_KEY, audited, current_user, demo_banner, get_store, user_scope
+from views.hotspot_panel import hexagon_groups, hotspot_sidebar, render_hotspot_panel
 
 TITLE = "常州市工伤预防风险地图"
 MAP_HEIGHT = 680
@@ -191,6 +192,7 @@ def render_sidebar() -> None:
         st.checkbox("包含上下班途中事故", key="include_commuting")
         st.header("地图")
         st.multiselect("图层", list(LAYERS), format_func=LAYERS.get, key="layers")
+        hotspot_sidebar(st.session_state.layers)  # hexagon rate / hot-spot choices (views/hotspot_panel.py)
         st.selectbox("专题指标", list(INDICATORS), format_func=lambda k: INDICATORS[k].name, key="indicator")
         st.radio("分级方法", list(CLASS_SCHEMES), format_func=CLASS_SCHEMES.get, key="scheme", horizontal=True)
         st.radio("企业着色", list(COLOR_BY), format_func=COLOR_BY.get, key="color_by", horizontal=True)
@@ -322,9 +324,11 @@ def map_panel() -> None:
         dynamic, info = enterprise_layer(
             view.enterprises, bounds=view_bounds, zoom=previous.get("zoom"), color_by=state.color_by, gcj02=gcj02
         )
+    # Hexagon rates and hot spots follow the zoom (H3 resolution), so they are redrawn like the enterprises.
+    hexagons = hexagon_groups(db_url, data_version, state, view, data.years, zoom=previous.get("zoom"), gcj02=gcj02)
     out = st_folium(
         m, key=MAP_KEY, height=MAP_HEIGHT, use_container_width=True,
-        feature_group_to_add=dynamic,
+        feature_group_to_add=[g for g in (*hexagons, dynamic) if g is not None] or None,
         returned_objects=["bounds", "zoom", "last_active_drawing", "last_object_clicked"],
     )  # fmt: skip
     caption = [BASEMAPS[state.basemap].note]
@@ -494,5 +498,9 @@ with side_col:
     render_print_menu()
 with list_area:
     render_list()
+    render_hotspot_panel(
+        db_url, data_version, state, view, data.years, bases=data.bases, store=store, scope=scope,
+        scope_label=scope_label, zoom=(st.session_state.get(MAP_KEY) or {}).get("zoom"),
+    )  # fmt: skip
 with map_col:
     map_panel()

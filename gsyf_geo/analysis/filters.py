@@ -31,6 +31,8 @@ LAYERS: dict[str, str] = {
     "bases": "宣传培训基地",
     "accidents": "事故热力图",
     "disease": "尘肺病",
+    "rates": "万人事故率（六边形）",
+    "hotspots": "热点分析（Gi*）",
 }
 DEFAULT_LAYERS: tuple[str, ...] = ("districts", "enterprises", "bases")
 SIZE_IDS = tuple(s.id for s in SIZE_CLASSES)
