@@ -181,3 +181,36 @@ def test_each_role_signs_in_and_an_officer_stays_in_their_district(app, chromium
     stored = store.read("enterprise", columns=["credit_code", "name", "district"]).set_index("credit_code")
     store.engine.dispose()
     assert (stored.at[code, "name"], stored.at[code, "district"]) == (firm, "320412")
+
+
+def test_a_listed_proxy_signs_in_an_existing_account_only(demo_sqlite_path, tmp_path, chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    db = tmp_path / "proxy.sqlite"
+    shutil.copyfile(demo_sqlite_path, db)
+    url = f"sqlite:///{db}"
+    store = Store(url)
+    store.create_schema()
+    add_user(store, "boss", "leader", PASSWORD)
+    store.engine.dispose()
+    env = {"GSYF_TRUSTED_PROXY_HEADER": "1", "GSYF_TRUSTED_PROXIES": "127.0.0.1"}  # the test is the proxy
+    with streamlit_app_or_fail(url, tmp_path / "streamlit.log", env=env) as (base, _proc), sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            for name, signed_in in (("boss", True), ("nobody", False)):
+                context = browser.new_context(locale="zh-CN", extra_http_headers={"X-Remote-User": name})
+                page = context.new_page()
+                page.goto(base, wait_until="domcontentloaded")
+                if signed_in:
+                    page.get_by_text("当前用户：boss").wait_for(timeout=TIMEOUT_MS)
+                else:
+                    page.get_by_text("尚未在本系统开通").wait_for(timeout=TIMEOUT_MS)
+                    assert page.get_by_role("button", name="登录", exact=True).count() == 1
+                context.close()
+        finally:
+            browser.close()
+    store = Store(url)
+    events = read_audit(store)
+    store.engine.dispose()
+    assert events[events["action"] == "login"][["user_name", "detail"]].values.tolist() == [["boss", "反向代理认证"]]
+    assert ((events["action"] == "login_failed") & (events["target"] == "nobody")).sum() >= 1

@@ -88,11 +88,28 @@ OPEN_DEMO_BANNER = (
 
 
 def _request() -> tuple[dict, str | None]:
-    """The request's headers and the address it came from (empty outside a browser session)."""
+    """The request's headers and the address of the connection's peer (empty outside a
+    browser session).
+
+    ``st.context.ip_address`` hides a loopback peer (None), which is exactly the reverse
+    proxy on the same machine, so the session's client context is asked for the raw peer.
+    scripts/run.sh sets ``FORWARDED_ALLOW_IPS`` empty, so that no X-Forwarded-For header
+    replaces the peer's address on the way in.
+    """
     try:
-        return dict(st.context.headers or {}), st.context.ip_address
+        headers = dict(st.context.headers or {})
     except Exception:  # noqa: BLE001 - no request context (bare mode, AppTest)
         return {}, None
+    try:
+        from streamlit.runtime import get_instance
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        client = get_instance().get_client(ctx.session_id) if ctx is not None else None
+        context = getattr(client, "client_context", None)
+        return headers, getattr(context, "remote_ip", None)
+    except Exception:  # noqa: BLE001 - Streamlit internals moved: the public, loopback-less value
+        return headers, st.context.ip_address
 
 
 def oidc_configured() -> bool:
