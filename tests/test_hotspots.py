@@ -331,3 +331,78 @@ def test_map_page_draws_rate_and_hot_spot_layers_and_ranks_the_gap(demo_db_url):
     at.radio(key="gap_index_level").set_value("town").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("乡镇（街道）" in df.value.columns for df in at.dataframe)
+    at.toggle(key="two_years_on").set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("变化（人/万人）" in t.value.columns for t in at.table)
+    at.selectbox(key="cmp_measure").set_value("enrollment_rate").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("变化（百分点）" in t.value.columns for t in at.table)
+
+
+# --------------------------------------------------------------------------- gap index and two years
+
+
+def test_gap_index_parts_by_hand() -> None:
+    from gsyf_geo.analysis.gapindex import combine, minmax
+
+    np.testing.assert_allclose(minmax(np.array([10.0, 20.0, 30.0, np.nan])), [0.0, 0.5, 1.0, np.nan])
+    np.testing.assert_allclose(minmax(np.array([5.0, 5.0])), [1.0, 1.0])
+    # rate 40/60/50, uninsured 100/300/500, distance 2/10/6 km:
+    # rate′ 0/1/0.5, uninsured′ 0/0.5/1, distance′ 0/1/0.5 -> index 0, 0.5, 0.25; a fourth area without a rate: none.
+    out = combine(np.array([40.0, 60.0, 50.0, np.nan]), np.array([100.0, 300.0, 500.0, 900.0]),
+                  np.array([2.0, 10.0, 6.0, 30.0]))  # fmt: skip
+    np.testing.assert_allclose(out["index"], [0.0, 0.5, 0.25, np.nan])
+    assert list(out["rank"].iloc[:3]) == [3, 1, 2] and np.isnan(out["rank"].iloc[3])
+
+
+def test_gap_index_sites_from_a_saved_scenario_else_planned_bases() -> None:
+    from gsyf_geo.analysis.gapindex import nearest_site_km, training_sites
+
+    bases = pd.DataFrame({
+        "name": ["已建A", "规划B", "候选C"], "status": ["existing", "planned", "candidate"],
+        "lon": [119.96, 119.48, 120.14], "lat": [31.78, 31.42, 31.71],
+    })  # fmt: skip
+    plain = training_sites(bases)
+    assert plain.names == ("已建A", "规划B") and "规划基地 1 个" in plain.source
+    scenario = {"name": "方案一", "result": {"chosen": [{"name": "新址D", "lon": 120.14, "lat": 31.71}]}}
+    planned = training_sites(bases, scenario)
+    assert planned.names == ("已建A", "新址D") and "方案一" in planned.source
+    d = nearest_site_km(np.array([119.96, 120.14]), np.array([31.78, 31.71]), planned)
+    assert d[0] == pytest.approx(0.0, abs=1e-6) and d[1] == pytest.approx(0.0, abs=1e-6)
+    d = nearest_site_km(np.array([120.14]), np.array([31.71]), plain)
+    assert 15 < d[0] < 20  # 横林 to 天宁, straight line
+
+
+def test_gap_index_on_the_demo_ranks_every_level(demo_map) -> None:
+    from gsyf_geo.analysis.gapindex import gap_index, gap_index_export, training_sites
+
+    view = apply_state(demo_map, MapState(years=(2020, 2025)))
+    sites = training_sites(demo_map.bases)
+    units = gap_index(view, demo_map.years, "unit", sites)
+    assert len(units) == 7 and units["rank"].iloc[0] == 1
+    assert units["index"].iloc[0] == pytest.approx(units["rate_n"].iloc[0] * units["uninsured_n"].iloc[0]
+                                                   * units["distance_n"].iloc[0])  # fmt: skip
+    towns = gap_index(view, demo_map.years, "town", sites, rates=town_rates(view, demo_map.years))
+    hexes = gap_index(view, demo_map.years, "hexagon", sites, rates=hexagon_rates(view, demo_map.years, 7))
+    assert towns["uninsured"].sum() == pytest.approx(units["uninsured"].sum())
+    assert hexes["uninsured"].sum() == pytest.approx(units["uninsured"].sum())
+    assert hexes.loc[hexes["rate"].isna(), "index"].isna().all()  # 样本不足: not ranked
+    export = gap_index_export(hexes, "hexagon", sites.source)
+    assert export["排名"].iloc[0] == 1 and "中心经度" in export
+
+
+def test_two_years_per_unit_match_the_unit_figures(demo_map) -> None:
+    from gsyf_geo.analysis.compare import change_table, compare_years
+    from gsyf_geo.analysis.indicators import unit_indicators
+
+    state = MapState()
+    units = compare_years(demo_map, state, 2021, 2025, "unit")
+    for year, col in ((2021, "accident_rate_a"), (2025, "accident_rate_b")):
+        table = unit_indicators(apply_state(demo_map, MapState(years=(year, year))), demo_map.years)
+        for code, rate in units[col].items():
+            assert rate == pytest.approx(table.loc[code, "accident_rate"])
+    assert (units["accident_rate_change"] == units["accident_rate_b"] - units["accident_rate_a"]).all()
+    hexes = compare_years(demo_map, state, 2021, 2025, "hexagon")
+    assert hexes.loc[hexes["avg_insured_b"] < MIN_INSURED, "accident_rate_b"].isna().all()
+    t = change_table(units, "enrollment_rate", 2021, 2025, {"320402": "天宁"})
+    assert t.columns[-1] == "变化（百分点）" and t.iloc[:, 3].dropna().is_monotonic_decreasing

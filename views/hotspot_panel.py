@@ -120,9 +120,19 @@ def _latest_scenario(store, scope) -> dict | None:
 
 def render_hotspot_panel(
     url: str, version: str, state: MapState, view: FilteredView, held: tuple[int, ...], *,
-    bases: pd.DataFrame, store, scope, scope_label: str, zoom: float | None = None,
+    bases: pd.DataFrame, store, scope, scope_label: str, zoom: float | None = None, data=None,
 ) -> None:  # fmt: skip
     """Hot-spot table, combined gap index and the two-year comparison, below the list."""
+    _render_hotspots_and_gap(url, version, state, view, held, bases=bases, store=store, scope=scope,
+                             scope_label=scope_label, zoom=zoom)  # fmt: skip
+    if data is not None:
+        render_two_years(url, version, state, data, scope_label=scope_label)
+
+
+def _render_hotspots_and_gap(
+    url: str, version: str, state: MapState, view: FilteredView, held: tuple[int, ...], *,
+    bases: pd.DataFrame, store, scope, scope_label: str, zoom: float | None,
+) -> None:  # fmt: skip
     y0, y1 = view.years
     period = f"{y0}年" if y0 == y1 else f"{y0}–{y1}年"
     measure, smooth = _choices()
@@ -158,3 +168,65 @@ def render_hotspot_panel(
     )
     _download("综合缺口指数", ranked, f"综合缺口指数_{LEVELS[level]}_{scope_label}_{y0}-{y1}",
               f"{scope_label} {period} 综合缺口指数（{sites.source}）", "gap")  # fmt: skip
+
+
+@st.cache_resource(max_entries=8, show_spinner="正在计算两年对比…")
+def comparison(url: str, version: str, state: MapState, year_a: int, year_b: int, level: str,
+               _data) -> pd.DataFrame:  # fmt: skip
+    """Two years' figures and their change per area (cached per data version and state)."""
+    from gsyf_geo.analysis.compare import compare_years
+
+    return compare_years(_data, state, year_a, year_b, level)
+
+
+def render_two_years(url: str, version: str, state: MapState, data, *, scope_label: str) -> None:
+    """Two years side by side (two maps) and the change per unit and hexagon."""
+    from streamlit_folium import st_folium
+
+    from gsyf_geo.analysis.compare import COMPARE_MEASURES, change_table
+    from gsyf_geo.domain import REPORTING_UNIT_BY_CODE
+    from gsyf_geo.geography import reporting_units
+    from gsyf_geo.layers.districts import class_breaks, district_layer
+    from gsyf_geo.layers.hotspots import hex_value_layer
+    from gsyf_geo.layers.offline import make_offline_map
+    from gsyf_geo.layers.riskmap import unit_bounds
+
+    st.subheader("两年对比")
+    years = list(data.years)
+    if len(years) < 2 or not st.toggle("并排比较两个年份（工伤、参保、培训）", key="two_years_on"):
+        st.caption("选择两个年份，左右两幅地图并排显示同一指标（同一图例），并列出各统计单元和六边形的变化。")
+        return
+    c1, c2, c3 = st.columns([1, 1, 2])
+    year_a = c1.selectbox("年份 A", years, index=0, key="cmp_year_a")
+    year_b = c2.selectbox("年份 B", years, index=len(years) - 1, key="cmp_year_b")
+    measure = c3.selectbox("指标", list(COMPARE_MEASURES), format_func=lambda k: COMPARE_MEASURES[k][0],
+                           key="cmp_measure")  # fmt: skip
+    name, unit, fmt = COMPARE_MEASURES[measure]
+    hexes = comparison(url, version, state, int(year_a), int(year_b), "hexagon", data)
+    units = comparison(url, version, state, int(year_a), int(year_b), "unit", data)
+    values_a, values_b = hexes[f"{measure}_a"], hexes[f"{measure}_b"]
+    breaks = class_breaks(pd.concat([values_a, values_b]), scheme="quantiles")
+    note = f"样本不足（平均参保 < {MIN_INSURED:,.0f} 人）" if measure == "accident_rate" else "无数据"
+    shapes = reporting_units()
+    left, right = st.columns(2)
+    for col, year, values, key in ((left, year_a, values_a, "cmp_map_a"), (right, year_b, values_b, "cmp_map_b")):
+        m = make_offline_map()
+        m.add_child(folium.FitBounds(unit_bounds(shapes, state.unit)))
+        district_layer(shapes, None, key="code", fill_opacity=0.05, name="区县").add_to(m)
+        hex_value_layer(hexes.index.to_numpy(), values.to_numpy(), breaks, title=f"{year}年 {name}（{unit}）",
+                        value_format=fmt, higher_is_worse=measure in ("accident_rate", "injuries"),
+                        note=note).add_to(m)  # fmt: skip
+        with col:
+            st.caption(f"{year}年 · {name}")
+            st_folium(m, key=key, height=420, use_container_width=True, returned_objects=[])
+    names = {k: v.short_name for k, v in REPORTING_UNIT_BY_CODE.items()}
+    st.markdown(f"**各统计单元 {name}：{year_b}年 − {year_a}年**（{scope_label}）")
+    st.table(change_table(units, measure, int(year_a), int(year_b), names).set_index("单元"))
+    hex_table = change_table(hexes, measure, int(year_a), int(year_b))
+    st.markdown(f"**六边形 {name} 变化**（升幅最大在前，共 {hex_table.iloc[:, 3].notna().sum():,} 个可比较）")
+    st.dataframe(hex_table.head(300), hide_index=True, width="stretch", height=280)
+    st.caption("每年按该年单独计算（筛选条件不变）；事故率按认定工伤 ÷ 平均参保 × 10000，平均参保不足 "
+               f"{MIN_INSURED:,.0f} 人的六边形为样本不足；参保率为年末参保 ÷ 年末职工；培训覆盖率按培训记录累计。"
+               "变化 = B − A（比率为百分点）。详见 docs/hotspots.md。")  # fmt: skip
+    _download("两年对比", hex_table, f"两年对比_{name}_{scope_label}_{year_a}-{year_b}",
+              f"{scope_label} {name} {year_a}年与{year_b}年对比（六边形）", "cmp")  # fmt: skip

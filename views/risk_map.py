@@ -500,7 +500,7 @@ with list_area:
     render_list()
     render_hotspot_panel(
         db_url, data_version, state, view, data.years, bases=data.bases, store=store, scope=scope,
-        scope_label=scope_label, zoom=(st.session_state.get(MAP_KEY) or {}).get("zoom"),
+        scope_label=scope_label, zoom=(st.session_state.get(MAP_KEY) or {}).get("zoom"), data=data,
     )  # fmt: skip
 with map_col:
     map_panel()

@@ -123,7 +123,9 @@ def enterprise_parts(view: FilteredView, held_years: tuple[int, ...]) -> pd.Data
     industries); ``ins_end``, ``emp_end`` the key-industry year-end stocks of the last chosen
     year; ``gap`` the uninsured workers: the year-end ``employees − insured`` of the last
     chosen year (never negative), or the register's where the store holds no snapshot of it;
-    ``workers`` the register's employees.
+    ``workers`` the register's employees; ``trained`` and ``key_staff`` the trained and all
+    key-position staff of the 重点企业 by the end of the last chosen year (training
+    coverage); ``*_known`` whether the store holds the data of that year (1.0/0.0).
     """
     ent = view.enterprises
     parts = _rate_columns(ent, view.years, held_years)
@@ -144,6 +146,10 @@ def enterprise_parts(view: FilteredView, held_years: tuple[int, ...]) -> pd.Data
             "gap": np.asarray(gap, dtype=float),
             "workers": ent["employees"].fillna(0).to_numpy(dtype=float) if len(ent) else np.zeros(0),
             "rate_known": parts["rate_known"].to_numpy(),
+            "ins_known": parts["ins_end_known"].to_numpy(),
+            "trained": parts["trained_pop"].to_numpy(),
+            "key_staff": parts["key_staff_pop"].to_numpy(),
+            "trained_known": parts["trained_known"].to_numpy(),
         },
         index=ent.index,
     )

@@ -111,3 +111,37 @@ def rate_layer(
     title = f"万人事故率（人/万人）{'·经验贝叶斯平滑' if col == 'rate_eb' else ''} · {_period(rates.years)}"
     Legend(legend_html(title, legend_rows, 0.75), position="bottomleft").add_to(group)
     return group
+
+
+def hex_value_layer(
+    cells: np.ndarray, values: np.ndarray, breaks: list[float], *, title: str, value_format: str,
+    higher_is_worse: bool = True, gcj02: bool = False, name: str = "六边形", note: str = "",
+) -> folium.FeatureGroup:  # fmt: skip
+    """Hexagons coloured by ``values`` in the classes ``breaks`` (shared by maps compared side by side).
+
+    A NaN value is drawn grey as 无数据/样本不足 (``note`` says which rule).
+    """
+    group = folium.FeatureGroup(name=name, show=True)
+    colors = class_colors(len(breaks))
+    if not higher_is_worse:
+        colors = colors[::-1]
+    fills, tips = [], []
+    for v in np.asarray(values, dtype=float):
+        if np.isnan(v) or not breaks:
+            fills.append(SMALL_COLOR)
+            tips.append(f"{title}：{note or '无数据'}")
+            continue
+        cls = int(np.searchsorted(breaks, v, side="left"))
+        fills.append(colors[min(cls, len(colors) - 1)])
+        tips.append(f"{title}：{value_format.format(v)}")
+    PolygonLayer(_rings(np.asarray(cells), gcj02), fills, tooltips=tips, kind="compare_hexagon",
+                 fill_opacity=0.75).add_to(group)  # fmt: skip
+    rows: list[tuple[str, str]] = []
+    lower = None
+    for upper, color in zip(breaks, colors, strict=True):
+        rows.append((color, f"≤ {value_format.format(upper)}" if lower is None
+                     else f"{value_format.format(lower)} – {value_format.format(upper)}"))  # fmt: skip
+        lower = upper
+    rows.append((SMALL_COLOR, note or "无数据"))
+    Legend(legend_html(title, rows, 0.75), position="bottomleft").add_to(group)
+    return group
