@@ -43,6 +43,7 @@ Resolution
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -69,10 +70,15 @@ def resolution_for_zoom(zoom: float | None) -> int:
     return 9
 
 
+_CELL_CACHE: dict[int, pd.Series] = {}
+_CELL_CACHE_MAX = 2_000_000  # locations remembered per resolution
+
+
 def h3_cells(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np.ndarray:
     """H3 cell (64-bit integer) of each point at ``resolution``; 0 where it has no coordinates.
 
-    Each distinct location (rounded to 1e-6°) is indexed once.
+    Each distinct location (rounded to 1e-6°) is indexed once and remembered for the
+    process (the map asks again for every filter and year).
     """
     import h3.api.basic_int as h3i
 
@@ -85,26 +91,39 @@ def h3_cells(lon: np.ndarray, lat: np.ndarray, resolution: int) -> np.ndarray:
     lat_i = np.rint(lat[ok] * 1e6).astype(np.int64)
     lon_i = np.rint(lon[ok] * 1e6).astype(np.int64)
     inverse, uniq = pd.factorize(lat_i * 1_000_000_000 + lon_i)  # lon < 1000° fits below 1e9
-    ulat, ulon = (uniq // 1_000_000_000) / 1e6, (uniq % 1_000_000_000) / 1e6
-    cells = np.fromiter(
-        (h3i.latlng_to_cell(a, o, resolution) for a, o in zip(ulat.tolist(), ulon.tolist(), strict=True)),
-        dtype=np.uint64, count=len(uniq),
-    )  # fmt: skip
+    known = _CELL_CACHE.get(resolution, pd.Series(dtype=np.uint64))
+    pos = known.index.get_indexer(uniq)
+    cells = np.zeros(len(uniq), dtype=np.uint64)
+    cells[pos >= 0] = known.to_numpy()[pos[pos >= 0]]
+    missing = np.flatnonzero(pos < 0)
+    if missing.size:
+        mk = uniq[missing]
+        ulat, ulon = (mk // 1_000_000_000) / 1e6, (mk % 1_000_000_000) / 1e6
+        cells[missing] = np.fromiter(
+            (h3i.latlng_to_cell(a, o, resolution) for a, o in zip(ulat.tolist(), ulon.tolist(), strict=True)),
+            dtype=np.uint64, count=missing.size,
+        )  # fmt: skip
+        added = pd.Series(cells[missing], index=mk)
+        merged = added if known.empty or len(known) + missing.size > _CELL_CACHE_MAX else pd.concat([known, added])
+        _CELL_CACHE[resolution] = merged
     out[ok] = cells[inverse]
     return out
 
 
-def cell_rings(cells: np.ndarray, decimals: int = 5) -> np.ndarray:
-    """Closed lon/lat rings (n, 7, 2) of hexagons (pentagons do not occur in China)."""
+@lru_cache(maxsize=200_000)
+def _ring(cell: int, decimals: int) -> tuple[tuple[float, float], ...]:
     import h3.api.basic_int as h3i
 
-    rings = np.empty((len(cells), 7, 2))
-    for i, c in enumerate(cells):
-        b = h3i.cell_to_boundary(int(c))
-        ring = np.array([(lng, lat) for lat, lng in b[:6]])
-        rings[i, :6] = ring
-        rings[i, 6] = ring[0]
-    return np.round(rings, decimals)
+    b = h3i.cell_to_boundary(cell)[:6]
+    pts = tuple((round(lng, decimals), round(lat, decimals)) for lat, lng in b)
+    return (*pts, pts[0])
+
+
+def cell_rings(cells: np.ndarray, decimals: int = 5) -> np.ndarray:
+    """Closed lon/lat rings (n, 7, 2) of hexagons (pentagons do not occur in China)."""
+    if len(cells) == 0:
+        return np.zeros((0, 7, 2))
+    return np.array([_ring(int(c), decimals) for c in cells], dtype=float)
 
 
 def cell_centres(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
