@@ -241,11 +241,13 @@ def demo_map(tmp_path_factory):
     from gsyf_geo.demo import load_demo
     from gsyf_geo.store import Store
 
-    store = Store(f"sqlite:///{tmp_path_factory.mktemp('hot') / 'demo.sqlite'}")
+    path = tmp_path_factory.mktemp("hot") / "demo.sqlite"
+    store = Store(f"sqlite:///{path}")
     store.create_schema()
     load_demo(store, enterprises=12_000, seed=2021)
     data = load_map_data(store)
     store.engine.dispose()
+    data.path = path  # for the scope test
     return data
 
 
@@ -406,3 +408,22 @@ def test_two_years_per_unit_match_the_unit_figures(demo_map) -> None:
     assert hexes.loc[hexes["avg_insured_b"] < MIN_INSURED, "accident_rate_b"].isna().all()
     t = change_table(units, "enrollment_rate", 2021, 2025, {"320402": "天宁"})
     assert t.columns[-1] == "变化（百分点）" and t.iloc[:, 3].dropna().is_monotonic_decreasing
+
+
+def test_a_district_user_sees_only_hexagons_of_their_district(demo_map) -> None:
+    from gsyf_geo.analysis.gapindex import gap_index, training_sites
+    from gsyf_geo.analysis.mapdata import load_map_data
+    from gsyf_geo.store import Scope, Store
+
+    store = Store(f"sqlite:///{demo_map.path}")
+    try:
+        data = load_map_data(store, Scope.unit("320481"))
+    finally:
+        store.engine.dispose()
+    view = apply_state(data, MapState(years=(2020, 2025)))
+    rates = hexagon_rates(view, data.years, 7)
+    assert set(rates.table["unit"]) == {"320481"}
+    spots = hot_spots(rates)
+    assert set(spots.table["unit"]) == {"320481"}
+    assert set(gap_index(view, data.years, "unit", training_sites(data.bases))["key"]) == {"320481"}
+    assert set(town_rates(view, data.years).table["cell"].str[:6]) == {"320481"}
