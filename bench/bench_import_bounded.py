@@ -99,14 +99,15 @@ def run_import(path: Path, db: Path) -> dict:
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT)
     wall = time.perf_counter() - t0
     rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
+    cpu = sum(float(m) for m in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", proc.stderr))
     out = [line for line in (proc.stdout + proc.stderr).splitlines() if not line.startswith("\t")]
-    return {"wall": wall, "rss_mb": int(rss.group(1)) / 1024 if rss else float("nan"),
+    return {"wall": wall, "cpu": cpu, "rss_mb": int(rss.group(1)) / 1024 if rss else float("nan"),
             "rc": proc.returncode, "tail": out[-4:]}  # fmt: skip
 
 
 def report(label: str, path: Path, res: dict) -> None:
     size = path.stat().st_size
-    print(f"{label}: {size / 1e6:,.2f} MB file, {res['wall']:.1f} s, peak RSS {res['rss_mb']:,.0f} MB, exit {res['rc']}")
+    print(f"{label}: {size / 1e6:,.2f} MB file, {res['wall']:.1f} s ({res['cpu']:.1f} s CPU), peak RSS {res['rss_mb']:,.0f} MB, exit {res['rc']}")
     for line in res["tail"]:
         print(f"    {line}")
 

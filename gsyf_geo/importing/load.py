@@ -340,7 +340,7 @@ def _build_frame(
     assert parsed is not None
     spec = S.kind_spec(prep.kind)
     stored = _stored_columns(prep.kind)
-    v = parsed.values.copy()
+    v = parsed.values.copy(deep=False)  # columns are replaced, never written into
     present = parsed.present
 
     # Store columns taken from the file; NOT NULL columns with a default get it when blank.
