@@ -123,12 +123,18 @@ else:
                 )  # fmt: skip
             except ScopeError as exc:
                 result, failure = None, str(exc)
-            audit_event(
-                "import", uploaded.name, None if result is None else result.inserted + result.updated,
-                f"{KIND_SPECS[kind].title}；范围 {scope.label}；"
-                + (failure or f"{result.status}，读取 {result.rows_read} 行，新增 {result.inserted}，"
-                   f"更新 {result.updated}，拒绝 {result.rejected}"),
-            )  # fmt: skip
+            try:
+                audit_event(
+                    "import", uploaded.name, None if result is None else result.inserted + result.updated,
+                    f"{KIND_SPECS[kind].title}；范围 {scope.label}；"
+                    + (failure or f"{result.status}，读取 {result.rows_read} 行，新增 {result.inserted}，"
+                       f"更新 {result.updated}，拒绝 {result.rejected}"),
+                )  # fmt: skip
+            except SQLAlchemyError as exc:  # the store is locked or down: say so, show no SQL
+                if failure is None:
+                    st.session_state["import_audit_failed"] = True
+                else:
+                    failure = BUSY_MESSAGE if is_store_busy(exc) else failure
             # The import is over: drop the file and its preview from the session.
             del data, prep
             st.session_state.pop("preview", None)
@@ -144,6 +150,8 @@ if shown is not None and shown[0] == kind:
     if failure:
         st.error(failure)
     else:
+        if st.session_state.pop("import_audit_failed", False):
+            st.warning("导入已完成，但数据库正忙，未能写入审计记录：请告知管理员。")
         show = st.success if result.loaded else st.error
         show("\n\n".join(result.summary_lines()))
         if result.problems:
