@@ -51,7 +51,7 @@ import pandas as pd
 from gsyf_geo.analysis.filters import FilteredView
 from gsyf_geo.analysis.indicators import _rate_columns
 from gsyf_geo.domain import PNEUMOCONIOSIS
-from gsyf_geo.metrics import ACCIDENT_RATE_PER, enrollment_gap
+from gsyf_geo.metrics import ACCIDENT_RATE_PER, _member, enrollment_gap
 
 MIN_INSURED = 1_000.0
 """Least summed average insured (person-years) of a cell with a rate (see the module docstring)."""
@@ -178,13 +178,14 @@ def _pneumoconiosis_by(view: FilteredView, keys: pd.Series) -> pd.Series:
     """New pneumoconiosis cases of the view per key (cases located by their enterprise)."""
     dis = view.diseases
     pn = dis[dis["disease"] == PNEUMOCONIOSIS]
-    codes = view.enterprises["credit_code"].to_numpy(dtype=object)
-    values = keys.to_numpy()
-    if not pd.Index(codes).is_unique:  # one register row per code; keep the first if not
-        first = ~pd.Index(codes).duplicated()
-        codes, values = codes[first], values[first]
-    pos = pd.Index(codes).get_indexer(pn["credit_code"].to_numpy(dtype=object))
-    located = pd.Series(values[pos[pos >= 0]])
+    case_codes = pn["credit_code"].dropna().to_numpy(dtype=object)
+    if case_codes.size == 0:
+        return pd.Series(dtype=int)
+    codes = view.enterprises["credit_code"]
+    hit = _member(codes, pd.Index(pd.unique(case_codes)))  # the few enterprises with a case
+    where = dict(zip(codes.to_numpy(dtype=object)[hit], keys.to_numpy()[hit], strict=True))
+    found = [where[c] for c in case_codes if c in where]
+    located = pd.Series(np.array(found, dtype=keys.to_numpy().dtype))
     return located.value_counts()
 
 
