@@ -142,7 +142,8 @@ def _render_hotspots_and_gap(
         name = MEASURES[measure][0]
         st.subheader(f"{name}热点（{scope_label} · {period}）")
         counts = spots.counts()
-        st.caption(" · ".join(f"{CLASS_LABELS[c]} {n:,}" for c, n in counts.items() if n) + "（六边形个数）")
+        st.caption(" · ".join(f"{CLASS_LABELS[c]} {n:,}" for c, n in counts.items() if n)
+                   + f"（H3 第 {res} 级六边形个数；地图缩放后刷新页面，表随之换级）")  # fmt: skip
         table = hot_spot_table(spots)
         st.dataframe(table.head(500), hide_index=True, width="stretch", height=300)
         st.caption(METHOD_NOTE)
