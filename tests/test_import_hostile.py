@@ -404,3 +404,18 @@ def test_two_cli_imports_at_once(tmp_path, busy_ms):
     store = Store(f"sqlite:///{path}")
     assert loaded >= 1 and store.count("enterprise") == 3_000 * loaded
     store.engine.dispose()
+
+
+def test_audit_csv_on_the_command_line_stores_text_as_text(tmp_path, monkeypatch, capsys):
+    from gsyf_geo.auth import audit
+    from gsyf_geo.cli import main
+
+    url = f"sqlite:///{tmp_path / 'audit.sqlite'}"
+    monkeypatch.setenv("GSYF_DB_URL", url)
+    store = Store(url)
+    store.create_schema()
+    audit.record(store, "alice", "export", "=HYPERLINK(\"http://x\")", 3)
+    store.engine.dispose()
+    assert main(["audit", "--csv"]) == 0
+    out = capsys.readouterr().out
+    assert "'=HYPERLINK" in out and ",=HYPERLINK" not in out

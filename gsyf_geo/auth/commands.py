@@ -131,7 +131,9 @@ def audit_log(args: argparse.Namespace) -> int:
     store = _store()
     df = audit_table(read_audit(store, args.since, args.until, args.user, args.action, args.limit))
     if args.csv:
-        df.to_csv(sys.stdout, index=False)
+        from gsyf_geo.tabular import safe_csv_frame
+
+        safe_csv_frame(df).to_csv(sys.stdout, index=False)  # typed names stay text in Excel
         return 0
     if df.empty:
         print("没有符合条件的审计记录。")
