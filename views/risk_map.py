@@ -44,6 +44,7 @@ from gsyf_geo.metrics import compact_count
 from gsyf_geo.monitor.evaluation import current_plan
 from gsyf_geo.monitor.status import reduction_met, target_for_metric, verdict_color_name
 from gsyf_geo.plan import Plan, PlanFileError, available_plans
+from gsyf_geo.printing.printcss import LIST_KEY, PRINT_CSS
 from gsyf_geo.tabular import to_csv_bytes, to_xlsx_bytes
 from views.common import PLAN_KEY, audited, current_user, demo_banner, get_store, user_scope
 from views.hotspot_panel import hexagon_groups, hotspot_sidebar, render_hotspot_panel
@@ -58,6 +59,7 @@ store = get_store()
 # The part of the city this user may see: an officer's data is read inside their scope only.
 scope = user_scope()
 st.title(TITLE)  # first, so the page shows its name while the data is read
+st.html(f"<style>{PRINT_CSS}</style>")  # print: one A4 landscape page (gsyf_geo.printing.printcss)
 demo_banner(store)
 
 
@@ -492,7 +494,7 @@ def render_print_menu() -> None:
 # the map had drawn: this order draws the whole page soonest (first screen 1.23 s after an empty
 # page, with the list at 1.00 s; the list held back: first screen 1.04 s, whole page 1.44 s).
 map_col, side_col = st.columns([3, 1])
-list_area = st.container()
+list_area = st.container(key=LIST_KEY)  # left out when the page is printed
 with side_col:
     render_unit_table()
     render_print_menu()

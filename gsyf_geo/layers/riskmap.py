@@ -22,9 +22,11 @@ from gsyf_geo.layers.basemaps import add_basemap
 from gsyf_geo.layers.bases import base_layer, base_target
 from gsyf_geo.layers.disease import disease_layer
 from gsyf_geo.layers.districts import district_layer
+from gsyf_geo.layers.fullscreen import FullscreenControl
 from gsyf_geo.layers.offline import make_offline_map
 from gsyf_geo.layers.projects import project_layer, project_target
 from gsyf_geo.plan import Plan
+from gsyf_geo.printing.printcss import PRINT_MAP_HEIGHT, PRINT_MAP_WIDTH
 
 APPROXIMATE_NOTE = "经开区范围按乡镇中心近似划分（示意）"
 
@@ -75,6 +77,7 @@ def build_risk_map(
     opening = folium.FitBounds(view_bounds(units, state, view))
     opening.options["animate"] = False
     m.add_child(opening)
+    FullscreenControl(PRINT_MAP_WIDTH, PRINT_MAP_HEIGHT).add_to(m)
     basemap = add_basemap(m, state.basemap)
     gcj02 = basemap.gcj02
     if "districts" in state.layers:
