@@ -411,3 +411,87 @@ def test_cli_export_brief(demo_db_url, tmp_path):
     assert main(["export", "brief", "--out", str(out), "--scope", "district:320402", "--as-of", AS_OF]) == 0
     assert Presentation(out).slides[0].shapes.title.text == "天宁区工伤预防工作推进会"
     assert main(["export", "brief", "--out", str(tmp_path / "brief.docx")]) == 2
+
+
+# --------------------------------------------------------------------------- follow-up workbooks
+
+HOSTILE = "=HYPERLINK(\"http://x\",\"点我\")"
+
+
+@pytest.fixture
+def hostile_store(demo_db_url):
+    """The demo copy plus one 天宁 chemical firm named like a formula, with an enrollment gap."""
+    from gsyf_geo.credit_code import credit_code_check_char
+
+    code = "91320402MA1XQQ000" + credit_code_check_char("91320402MA1XQQ000")
+    store = Store(demo_db_url)
+    store.upsert("enterprise", pd.DataFrame({
+        "credit_code": [code], "name": [HOSTILE], "district": ["320402"], "town_code": ["320402002"],
+        "lon": [119.98], "lat": [31.78], "key_industry": ["chemical"], "industry_code": ["C2614"],
+        "risk_class": [6], "employees": [500], "insured": [1], "key_staff": [10], "key_staff_trained": [0],
+        "address": ["+1 天宁"],
+    }))  # fmt: skip
+    with store.transaction() as conn:
+        store.finish_batch(store.start_batch("test", conn), conn)
+    yield store, code
+    store.engine.dispose()
+
+
+def test_followup_workbooks_read_back(hostile_store):
+    import openpyxl
+
+    from gsyf_geo.printing.workbooks import LISTS, followup_workbook
+
+    store, code = hostile_store
+    plan = default_plan()
+    for kind in LISTS:
+        wb = followup_workbook(store, plan, kind=kind, state=MapState(years=(2025, 2025)))
+        book = openpyxl.load_workbook(io.BytesIO(wb.data))
+        assert book.sheetnames == ["天宁区", "钟楼区", "新北区", "武进区", "金坛区", "溧阳市"]
+        total = 0
+        for ws in book.worksheets:
+            assert ws.freeze_panes == "A5"
+            assert ws.auto_filter.ref.startswith("A4:")
+            assert LISTS[kind] in ws["A1"].value and "筛选" in ws["A1"].value and ws.title in ws["A1"].value
+            assert "演示数据" in ws["A2"].value
+            headers = [c.value for c in ws[4]]
+            for col, fmt in (("参保缺口（人）", "#,##0"), ("参保率", "0.0%"), ("培训覆盖率", "0.0%"),
+                             ("开工日期", "yyyy-mm-dd"), ("施工人数", "#,##0")):  # fmt: skip
+                if col in headers and ws.max_row > 4:
+                    assert ws.cell(5, headers.index(col) + 1).number_format == fmt
+            assert ws.column_dimensions["B"].width >= 10
+            total += ws.max_row - 4
+        assert total == wb.rows
+    gaps = openpyxl.load_workbook(io.BytesIO(followup_workbook(store, plan, kind="gaps").data))["天宁区"]
+    first = [c.value for c in gaps[5]]
+    # The largest gap first: the hostile firm (gap 499), its name and address stored as text.
+    assert first[0] == code and first[1] == HOSTILE and gaps.cell(5, 2).data_type == "s"
+    assert first[6] == 499 and first[-1] == "+1 天宁"
+
+
+def test_followup_filters_and_district_scope(hostile_store):
+    import openpyxl
+
+    from gsyf_geo.printing.workbooks import followup_workbook
+    from gsyf_geo.store import Scope
+
+    store, code = hostile_store
+    plan = default_plan()
+    wb = followup_workbook(store, plan, kind="gaps", scope=Scope.district("320402"),
+                           state=MapState(industries=("chemical",)))  # fmt: skip
+    book = openpyxl.load_workbook(io.BytesIO(wb.data))
+    assert book.sheetnames == ["天宁区"]
+    ws = book["天宁区"]
+    assert "重点行业：化工" in ws["A1"].value
+    industries = {ws.cell(r, 4).value for r in range(5, ws.max_row + 1)}
+    assert industries == {"化工"}
+
+
+def test_cli_export_followup(hostile_store, tmp_path):
+    import openpyxl
+
+    from gsyf_geo.cli import main
+
+    out = tmp_path / "untrained.xlsx"
+    assert main(["export", "followup", "--list", "untrained", "--scope", "district:320412", "--out", str(out)]) == 0
+    assert openpyxl.load_workbook(out).sheetnames == ["武进区"]

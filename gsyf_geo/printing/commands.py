@@ -5,7 +5,8 @@ wraps that command so that three more KINDs are accepted:
 
 - ``export map --indicator accident_rate --unit 320412 --size a4-landscape --format png --out FILE``
 - ``export brief --out FILE.pptx|FILE.pdf [--scope district:320412]``
-- ``export followup --out FILE.xlsx [--scope district:320412]``
+- ``export followup --list gaps|untrained|uninsured_projects --out FILE.xlsx [--scope district:320412]
+  [--industries chemical] [--years 2025]``
 """
 
 from __future__ import annotations
@@ -61,6 +62,8 @@ def _wrap_export() -> None:
         g.add_argument("--dpi", type=int, default=300, help="map：PNG 分辨率（默认 300）")
         g.add_argument("--scope", default="city", help="brief/followup：city | district:320412 | unit:JKQ")
         g.add_argument("--as-of", default=None, help="brief：评估日期 YYYY-MM-DD（默认今天）")
+        g.add_argument("--list", default="gaps", choices=("gaps", "untrained", "uninsured_projects"),
+                       help="followup：gaps 参保缺口企业；untrained 重要岗位未培训；uninsured_projects 未按项目参保的项目")
 
     def run(args: argparse.Namespace) -> int:
         if args.kind in PRINT_KINDS:
@@ -138,10 +141,13 @@ def print_export(args: argparse.Namespace) -> int:
             payload = brief.pptx() if fmt == "pptx" else brief.pdf()
             rows, note = brief.slide_count, brief.title
         else:
+            from dataclasses import replace
+
             from gsyf_geo.printing.workbooks import followup_workbook
 
             scope = Scope.parse(args.scope)
-            book = followup_workbook(store, plan, scope=scope)
+            state = replace(_state(args), unit="city")  # the scope narrows the data
+            book = followup_workbook(store, plan, kind=args.list, scope=scope, state=state)
             payload, rows, note = book.data, book.rows, book.title
     except CjkFontMissing as exc:
         return _err(str(exc))
