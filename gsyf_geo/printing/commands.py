@@ -59,7 +59,7 @@ def _wrap_export() -> None:
         g.add_argument("--layers", default="districts,bases", help="map：图层，逗号分隔（districts,bases）")
         g.add_argument("--scheme", default="natural_breaks", help="map：natural_breaks | quantiles")
         g.add_argument("--commuting", action="store_true", help="map：包含上下班途中事故")
-        g.add_argument("--dpi", type=int, default=300, help="map：PNG 分辨率（默认 300）")
+        g.add_argument("--dpi", type=int, default=None, help="分辨率：map 的 PNG 默认 300，brief 的图片默认 200")
         g.add_argument("--scope", default="city", help="brief/followup：city | district:320412 | unit:JKQ")
         g.add_argument("--as-of", default=None, help="brief：评估日期 YYYY-MM-DD（默认今天）")
         g.add_argument("--list", default="gaps", choices=("gaps", "untrained", "uninsured_projects"),
@@ -131,13 +131,13 @@ def print_export(args: argparse.Namespace) -> int:
             state = _state(args)
             data = load_map_data(store, plan=plan)
             mv = map_view(data, state, plan, data_date=data_date_of(store))
-            payload, rows, note = render_map(mv, args.size, fmt, dpi=args.dpi), len(mv.view.enterprises), mv.title
+            payload, rows, note = render_map(mv, args.size, fmt, dpi=args.dpi or 300), len(mv.view.enterprises), mv.title
         elif args.kind == "brief":
             from gsyf_geo.printing.deck import build_brief
 
             scope = Scope.parse(args.scope)
             as_of = date.fromisoformat(args.as_of) if args.as_of else date.today()
-            brief = build_brief(store, plan, scope=scope, as_of=as_of)
+            brief = build_brief(store, plan, scope=scope, as_of=as_of, dpi=args.dpi or 200)
             payload = brief.pptx() if fmt == "pptx" else brief.pdf()
             rows, note = brief.slide_count, brief.title
         else:
