@@ -29,6 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+import streamlit_folium as sf  # imported once, as the page has it (its first import takes seconds)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -62,8 +63,6 @@ def ensure_store(path: Path, n: int) -> str:
 def layer_payload(spots, years, m=None) -> int:
     """Build the layer and render it as streamlit-folium sends a ``feature_group_to_add``
     (the map fragment's work on a pan or zoom); bytes of what it sends."""
-    import streamlit_folium as sf
-
     m = m or make_offline_map()
     group = hotspot_layer(spots, years=years)
     return len(sf._get_feature_group_string(group, map=m).encode())
