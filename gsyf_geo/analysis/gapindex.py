@@ -31,7 +31,7 @@ import pandas as pd
 from scipy.spatial import cKDTree
 
 from gsyf_geo.analysis.filters import FilteredView
-from gsyf_geo.analysis.rates import RateTable, enterprise_parts, h3_cells
+from gsyf_geo.analysis.rates import MIN_INSURED, RateTable, enterprise_parts, h3_cells
 from gsyf_geo.crs import to_metric
 
 LEVELS: dict[str, str] = {"unit": "辖市区（统计单元）", "town": "乡镇（街道）", "hexagon": "六边形"}
@@ -173,7 +173,7 @@ def gap_index(
         sums = f.groupby("k")[["inj", "den", "gap", "workers"]].sum()
         known = bool(parts["rate_known"].max()) if len(parts) else False
         with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where((sums["den"] > 0) & known, sums["inj"] / sums["den"] * 10_000, np.nan)
+            rate = np.where((sums["den"] >= MIN_INSURED) & known, sums["inj"] / sums["den"] * 10_000, np.nan)
         table = pd.DataFrame({
             "key": sums.index.to_numpy(),
             "name": [REPORTING_UNIT_BY_CODE[c].short_name if c in REPORTING_UNIT_BY_CODE else str(c)
