@@ -434,7 +434,7 @@ def render_list() -> None:
     if not can(current_user(), "export"):
         st.caption("导出企业清单需要导出权限（管理员、区级经办）。")
         return
-    d1, d2, _ = st.columns([1, 1, 4])
+    d1, d2, d3, _ = st.columns([1, 1, 1.6, 3])
     rows = len(view.enterprises)
     d1.download_button(
         "导出 Excel", data=audited(f"{stem}.xlsx", rows, lambda: to_xlsx_bytes(enterprise_table(view), "企业清单", note)),
@@ -443,6 +443,25 @@ def render_list() -> None:
     )  # fmt: skip
     d2.download_button("导出 CSV", data=audited(f"{stem}.csv", rows, lambda: to_csv_bytes(enterprise_table(view))),
                        file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")  # fmt: skip
+    with d3.popover("跟进清单（每区一张表）", width="stretch"):
+        render_followup_menu()
+
+
+def render_followup_menu() -> None:
+    """Follow-up workbooks for the current filters (gsyf_geo.printing.workbooks)."""
+    from gsyf_geo.printing.workbooks import LISTS, followup_workbook
+    from gsyf_geo.store import Scope
+
+    kind = st.radio("清单", list(LISTS), format_func=LISTS.get, key="followup_kind")
+    where = scope if state.unit == "city" else Scope.unit(state.unit)
+    name = f"{LISTS[kind]}_{scope_label}_{y0}-{y1}.xlsx"
+    st.download_button(
+        "下载 Excel", data=audited(name, None, lambda: followup_workbook(store, plan, kind=kind, scope=where,
+                                                                        state=state).data, "跟进清单"),
+        file_name=name, mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore", type="primary", width="stretch",
+    )  # fmt: skip
+    st.caption("按当前筛选列出；标题写明筛选条件，表头冻结、可筛选。")
 
 
 # --- print: the map as an image for slides and paper (drawn on the server) -------------------------
