@@ -4,7 +4,7 @@ Usage::
 
     .venv/bin/pip install -r requirements-bench.txt   # spopt and PuLP (CBC), bench only
     .venv/bin/python bench/bench_siting.py [--time-limit 60] [--spopt-cap 150] [--sizes 2000x300 ...]
-        [--no-spopt] [--no-demo] [--no-random] [--enterprises 20000] [--large 0]
+        [--no-spopt] [--no-reference] [--no-demo] [--no-random] [--enterprises 20000] [--large 0]
 
 Two parts, both in one run:
 
@@ -228,7 +228,7 @@ def random_section(args) -> None:
         for problem in ("mclp", "pmedian"):
             unit = "covered" if problem == "mclp" else "demand·km"
             ours = _in_process("ours", problem, size, args.time_limit, args.spopt_cap)
-            ref = _in_process("reference", problem, size, args.time_limit, args.spopt_cap)
+            ref = {} if args.no_reference else _in_process("reference", problem, size, args.time_limit, args.spopt_cap)
             print(f"\n{problem:8s} {n:,} × {m:,}")
             if "value" in ours:
                 extra = f", K = {ours['k']}" if ours.get("k") else ""
@@ -277,6 +277,7 @@ def main() -> None:
     parser.add_argument("--spopt-cap", type=float, default=150.0)
     parser.add_argument("--no-demo", action="store_true")
     parser.add_argument("--no-random", action="store_true")
+    parser.add_argument("--no-reference", action="store_true", help="skip the greedy + swap reference")
     parser.add_argument("--enterprises", type=int, default=20_000)
     parser.add_argument("--large", type=int, default=0)
     parser.add_argument("--p", type=int, default=10)

@@ -283,6 +283,10 @@ def test_gap_sentence_follows_the_rule():
     med = dataclasses.replace(open_gap, problem="pmedian")
     assert "与理论下限相差不超过 1.24%" in med.gap_cn
     assert open_gap.summary()["gap_cn"] == open_gap.gap_cn
+    # "Optimal" within an allowed gap is not a proof of optimality.
+    allowed = dataclasses.replace(open_gap, optimal=True, gap=0.003,
+                                  parameters={**result.parameters, "mip_rel_gap": 0.01})  # fmt: skip
+    assert not allowed.proven_optimal and "相差不超过 0.30%" in allowed.gap_cn
 
 
 def test_coverage_from_costs_uses_the_one_tolerance():

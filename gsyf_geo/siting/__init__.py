@@ -8,12 +8,15 @@ shape (geopandas/spopt style):
 * :class:`PMedian` — ``p`` new sites with the least demand-weighted distance.
 
 Each is built ``from_store(store, scope, weight=..., industries=..., radius_km=...,
-detour=..., extra_candidates=...)`` or ``from_geodataframes(demand_gdf, sites_gdf, ...)``
-and solved with ``solve(...)`` into a :class:`SitingResult`. Existing bases are always
+detour=..., extra_candidates=...)``, ``from_geodataframes(demand_gdf, sites_gdf, ...)`` or
+``from_cost_matrix(distances_m, weights, ...)`` (e.g. road distances) and solved with
+``solve(..., time_limit=60)`` into a :class:`SitingResult`. Existing bases are always
 open and not counted in ``p`` (the plan's target is 10 bases in all, so ``p`` is the number
-of new ones). Models are reduced exactly, handed to HiGHS as one sparse matrix and solved to
-proven optimality; HiGHS's status and gap are reported as they are. Inputs that cannot be
-planned with raise :class:`SitingError` with a plain Chinese explanation.
+of new ones). Models are reduced exactly; a greedy + interchange incumbent comes first, a
+Lagrangian bound certifies how far any better answer can be, and HiGHS finishes the job when
+the model fits (see :mod:`gsyf_geo.siting.problems`). The result reports value, bound, gap and
+what the gap means in Chinese. Inputs that cannot be planned with raise :class:`SitingError`
+with a plain Chinese explanation.
 
 Named scenarios are saved and compared with :mod:`gsyf_geo.siting.scenarios`.
 """

@@ -5,9 +5,22 @@
 solved with ``solve(...) -> SitingResult``. Existing bases are always open and not counted
 in ``p``; ``p`` is the number of new sites chosen among the candidates.
 
-Each model is reduced first (:mod:`gsyf_geo.siting.coverage`), assembled as one sparse
-matrix and solved by HiGHS to proven optimality (``mip_rel_gap=0``) unless a time limit
-stops it, which the result then says, with HiGHS's gap.
+Each model is reduced first (:mod:`gsyf_geo.siting.coverage`). Then, within one time budget
+(``time_limit``, default 60 s), without capacities:
+
+1. a strong incumbent: greedy plus fast interchange (:mod:`gsyf_geo.siting.heuristics`); the
+   answer returned is never worse than it;
+2. a certified bound: Lagrangian relaxation by subgradient (:mod:`gsyf_geo.siting.bounds`),
+   an upper bound for MCLP and a lower bound for p-median;
+3. HiGHS on the exact model, started from the incumbent, when the model is small enough for
+   it (:data:`HIGHS_COVER_MAX_NNZ`, :data:`MEDIAN_EXACT_PAIRS`); its bound is used when tighter.
+
+The result carries value, bound and gap and says in Chinese what the gap means
+(:attr:`gsyf_geo.siting.result.SitingResult.gap_cn`). p-median beyond the exact size keeps each
+point's K nearest sites (the bound stays valid for the full problem, see
+:mod:`gsyf_geo.siting.bounds`), merges demand on a grid above :data:`MEDIAN_MAX_POINTS` points
+(error bound taken off the lower bound) and estimates its memory before building anything.
+With capacities the models go to HiGHS as before (greedy start).
 
 Formulations (``y_j`` binary: candidate ``j`` is chosen; ``W_k`` merged demand weights):
 
@@ -74,6 +87,8 @@ MEDIAN_BYTES_PER_PAIR = 48
 MEDIAN_MIN_K = 16
 MAX_BOUND_SWAPS = 12
 """Interchanges started from the relaxation's choices while the bound is computed."""
+SEARCH_SHARE = 0.5
+"""Share of the time budget the first greedy + interchange may use (the rest is the bound's)."""
 BOUND_SOURCE_LAGRANGE = "拉格朗日松弛"
 
 
@@ -574,7 +589,7 @@ class MaximalCovering(_SitingProblem):
         w = inst.demand["weight"].to_numpy(dtype=float)
         offset = float(w[red.covered_fixed].sum())
         cs = CoverSearch(red.matrix, red.group_weight)
-        y = cs.swap(cs.greedy(p, start=start_y), deadline)
+        y = cs.swap(cs.greedy(p, start=start_y), started + SEARCH_SHARE * time_limit)
         incumbent = cs.value(y)
         best = {"y": y, "value": incumbent}
         build = time.perf_counter() - started
@@ -593,16 +608,17 @@ class MaximalCovering(_SitingProblem):
             return best["value"]
 
         bound, source = np.inf, BOUND_SOURCE_LAGRANGE
-        highs_fits = red.matrix.nnz <= HIGHS_COVER_MAX_NNZ
-        remaining = deadline - time.perf_counter()
-        lag_until = time.perf_counter() + (0.25 * remaining if highs_fits else remaining)
-        lag = mclp_upper_bound(cs, p, best["value"], deadline=lag_until, target_gap=mip_rel_gap,
-                               on_top=consider)  # fmt: skip
-        bound = lag.value
-        consider(np.asarray(best["y"]))
         highs_status = None
         model = None
-        if highs_fits and _rel_gap(bound, best["value"]) > max(mip_rel_gap, GAP_PROVEN):
+        fits = red.matrix.nnz <= HIGHS_COVER_MAX_NNZ
+        # The Lagrangian bound, with interchanges from its choices (which often improve the
+        # incumbent); when HiGHS can take the model, only a short run before handing over.
+        share = 0.15 if fits else 1.0
+        lag = mclp_upper_bound(cs, p, best["value"], on_top=consider, target_gap=mip_rel_gap,
+                               deadline=time.perf_counter() + share * (deadline - time.perf_counter()))  # fmt: skip
+        consider(np.asarray(best["y"]))
+        bound = lag.value
+        if fits and _rel_gap(bound, best["value"]) > max(mip_rel_gap, GAP_PROVEN):
             model = cm.mclp(p, offset)
             left = deadline - time.perf_counter()
             if left > 0.05:
@@ -616,10 +632,8 @@ class MaximalCovering(_SitingProblem):
                     if val > best["value"] + 1e-9 * max(1.0, val):
                         chosen_y = np.flatnonzero(sol.x[: cm.ny] > 0.5)
                         best["y"], best["value"] = chosen_y, cs.value(chosen_y)
-                if sol.bound is not None:
-                    if sol.bound - offset < bound:
-                        source = "HiGHS"
-                    bound = min(bound, float(sol.bound) - offset)
+                if sol.bound is not None and float(sol.bound) - offset < bound:
+                    bound, source = float(sol.bound) - offset, "HiGHS"
                 if sol.optimal and mip_rel_gap == 0:
                     bound, source = min(bound, best["value"]), "HiGHS"
         if model is None:
@@ -1121,7 +1135,7 @@ class PMedian(_SitingProblem):
 
         near = NearestSites(*nearest_sites(pts, sxy, k, sub_cost), weight=pw)
         search = MedianSearch(near, exact, cand_idx, fixed_idx, m)
-        y = search.swap(search.greedy(p), deadline)
+        y = search.swap(search.greedy(p), started + SEARCH_SHARE * time_limit)  # leave time for the bound
         incumbent = full_cost(y)
         best = {"y": y, "cost": incumbent, "search": search.cost(y)}
         build = time.perf_counter() - started
@@ -1164,7 +1178,9 @@ class PMedian(_SitingProblem):
                     proven, source = True, "HiGHS"
                     bound = max(bound, min(best["cost"], float(sol.objective or 0) * 1000.0))
         lam = pw * exact(np.concatenate([fixed_idx, best["y"]]).astype(np.int64))[0]
-        while not proven and time.perf_counter() < deadline:
+        first = True
+        while not proven and (first or time.perf_counter() < deadline):
+            first = False  # the bound is computed at least once, however late
             b = median_lower_bound(near, cand_idx, fixed_idx, p, best["search"], deadline=deadline,
                                    target_gap=mip_rel_gap, start=lam, on_open=consider)  # fmt: skip
             if b.value - agg_error > bound:
@@ -1174,6 +1190,8 @@ class PMedian(_SitingProblem):
                 break
             if b.capped_pressure <= 1e-6 or near.k >= m:
                 break
+            if deadline - time.perf_counter() < 0.3 * time_limit:
+                break  # too little time left to rebuild a wider structure and use it
             wider = min(m, 2 * near.k)
             if pw.size * wider * MEDIAN_BYTES_PER_PAIR > MEDIAN_MEMORY_BYTES:
                 break

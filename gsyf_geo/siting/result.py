@@ -113,8 +113,11 @@ class SitingResult:
     # --- what the gap means ---------------------------------------------------------------
     @property
     def proven_optimal(self) -> bool:
-        """The answer is proven optimal (solver status or a zero certified gap)."""
-        return bool(self.optimal) or (self.gap is not None and self.gap <= GAP_PROVEN)
+        """The answer is proven optimal: a zero certified gap, or HiGHS's "Optimal" when no
+        gap was allowed (with ``mip_rel_gap`` > 0 "Optimal" only means within that gap)."""
+        if self.gap is not None and self.gap <= GAP_PROVEN:
+            return True
+        return bool(self.optimal) and not self.parameters.get("mip_rel_gap")
 
     @property
     def gap_cn(self) -> str:
