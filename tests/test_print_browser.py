@@ -68,6 +68,21 @@ def test_fullscreen_button_and_one_page_print(app_url, chromium_path, tmp_path):
             button.click()
             frame.wait_for_function("() => document.fullscreenElement === null")
 
+            # The download menu: the server-drawn map of this view, PNG at 300 dpi, Chinese name.
+            page.get_by_role("button", name="下载地图图片").click()
+            with page.expect_download(timeout=DRAW_TIMEOUT_MS) as info:
+                page.get_by_role("button", name="下载", exact=True).click()
+            download = info.value
+            assert download.suggested_filename == "工伤事故发生率_全市_2025-2025_A4横向.png"
+            saved = tmp_path / "map.png"
+            download.save_as(saved)
+            from PIL import Image
+
+            with Image.open(saved) as im:
+                assert im.size == (3508, 2480) and round(im.info["dpi"][0]) == 300
+            page.keyboard.press("Escape")
+            wait_idle(page)
+
             # Print: Chromium's PDF output of the page as it prints it (print media, CSS page size).
             pdf = ARTIFACTS / "risk_map_print.pdf"
             pdf.write_bytes(page.pdf(prefer_css_page_size=True, print_background=True))
