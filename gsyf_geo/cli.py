@@ -122,15 +122,16 @@ def _tasks_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE", help="任务清单 CSV/XLSX（列：序号、重点任务、具体措施、责任部门、完成时限）")
     p.add_argument("--plan", help="计划 id（默认 changzhou_2021-2025）")
     p.add_argument("--year", type=int, required=True, help="清单所属年度，如 2022")
-    p.add_argument("--user", help="操作人")
 
 
 @command("tasks", _tasks_args)
 def tasks(args: argparse.Namespace) -> int:
     """Import a year's task list (任务清单) of a plan; statuses are then edited on the tasks page."""
+    from gsyf_geo.auth.audit import cli_actor
     from gsyf_geo.monitor.tasks import run_import_command
 
-    return run_import_command(_store(), args.file, args.plan, args.year, args.user)
+    # The operator is who runs the command (never a typed name), as for every CLI write.
+    return run_import_command(_store(), args.file, args.plan, args.year, cli_actor())
 
 
 # Feature packages that add commands with @command; imported when they exist.

@@ -268,6 +268,14 @@ def test_cli_tasks_import(tmp_path, monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "bad.csv" in err and "第 5 行" in err and "完成时限" in err
     assert main(["tasks", "import", str(good), "--plan", "nope", "--year", "2022"]) == 2
+    # Each completed import is audited under whoever runs the command, never a typed name.
+    from gsyf_geo.auth.audit import cli_actor, read_audit
+    from gsyf_geo.store import Store
+
+    events = read_audit(Store(f"sqlite:///{tmp_path / 'cli.sqlite'}"), action="import")
+    assert len(events) == 2
+    assert set(events["user_name"]) == {cli_actor()}
+    assert set(events["target"]) == {"2022.csv"}
 
 
 # --------------------------------------------------------------------------- the page (AppTest)

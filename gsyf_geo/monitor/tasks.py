@@ -743,4 +743,7 @@ def run_import_command(
     print(result.summary())
     for w in result.warnings:
         print(f"  注意：{w}")
+    from gsyf_geo.auth.audit import record
+
+    record(store, user or "cli", "import", path.name, None, f"{pid} {year}年任务清单；{result.summary()}")
     return 0
