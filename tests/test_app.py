@@ -165,3 +165,25 @@ def test_first_start_loads_demo_once(tmp_path, monkeypatch):
     assert _metric(at, "企业") == "300"
     _run(AppTest.from_file(str(APP), default_timeout=120))  # same process: cached store
     assert len(calls) == 1
+
+
+def test_map_figures_follow_the_plan_in_force(demo_db_url, monkeypatch):
+    """A successor plan file alone (another base year, commuting counted, other targets)
+    changes the map's figures: no code change."""
+
+    def tile(at: AppTest, label: str):
+        return next(m for m in at.metric if m.label.startswith(label))
+
+    shipped = _run(AppTest.from_file(str(APP), default_timeout=120))
+    plans = Path(__file__).resolve().parent / "data" / "plans"  # only the 2026–2030 test plan
+    monkeypatch.setenv("GSYF_PLAN_DIR", str(plans))
+    successor = _run(AppTest.from_file(str(APP), default_timeout=120))
+
+    before, after = tile(shipped, "万人事故率"), tile(successor, "万人事故率")
+    # Commuting injuries now count: the same enterprises and years, more injured people.
+    assert float(after.value) > float(before.value)
+    assert "较2020" in before.delta and "较2025" in after.delta  # the plan's own base year
+    assert "目标 −20%" in before.delta and "目标 −10%" in after.delta
+    assert tile(shipped, "工伤（").value != tile(successor, "工伤（").value
+    assert tile(successor, "宣传培训基地").value.endswith("/ 15")
+    assert "较目标95%" in tile(successor, "新开工项目").delta

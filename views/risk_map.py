@@ -63,14 +63,31 @@ st.html(f"<style>{PRINT_CSS}</style>")  # print: one A4 landscape page (gsyf_geo
 demo_banner(store)
 
 
+def map_plan() -> Plan | None:
+    """The plan whose targets the figures show: the one chosen on the targets page, else the
+    current one (``None`` when no plan file can be read)."""
+    try:
+        plans = {p.plan_id: p for p in available_plans()}
+    except PlanFileError:
+        return None
+    chosen = plans.get(st.session_state.get(PLAN_KEY, ""))
+    return chosen or current_plan(list(plans.values()), date.today())
+
+
+# The plan's rules (key industries, commuting, date basis) shape the figures: known first.
+plan = map_plan()
+
+
 @st.cache_resource(show_spinner="正在读取数据…", max_entries=4)
 def map_data(url: str, version: str) -> MapData:
     """The map's data, read once per data version (a new import invalidates it)."""
-    return load_map_data(store, scope)  # the scope is part of ``version``
+    # The scope and the plan are part of ``version``.
+    return load_map_data(store, scope, plan=plan)
 
 
-# Read once per run: the key of every cache below (a new import changes it).
-db_url, data_version = str(store.engine.url), f"{store.data_version()}|{scope}"
+# Read once per run: the key of every cache below (a new import or another plan changes it).
+plan_key = plan.plan_id if plan is not None else "-"
+db_url, data_version = str(store.engine.url), f"{store.data_version()}|{scope}|{plan_key}"
 data = map_data(db_url, data_version)
 years = data.years or (2025,)
 
@@ -143,17 +160,6 @@ def list_rows(url: str, version: str, state: MapState) -> pd.DataFrame:
     return enterprise_table(filtered(url, version, state)[0], limit=LIST_ROWS)
 
 
-def map_plan() -> Plan | None:
-    """The plan whose targets the figures show: the one chosen on the targets page, else the
-    current one (``None`` when no plan file can be read)."""
-    try:
-        plans = {p.plan_id: p for p in available_plans()}
-    except PlanFileError:
-        return None
-    chosen = plans.get(st.session_state.get(PLAN_KEY, ""))
-    return chosen or current_plan(list(plans.values()), date.today())
-
-
 started = time.perf_counter()
 view, table, totals = filtered(db_url, data_version, state)
 # A district or unit shows city totals as its part of the city: the same filters, whole city.
@@ -164,7 +170,6 @@ city_totals = (
     else filtered(db_url, data_version, replace(state, unit="city", towns=()))[2] if scope.kind == "city"
     else None
 )  # fmt: skip
-plan = map_plan()
 server_ms = (time.perf_counter() - started) * 1000
 
 
