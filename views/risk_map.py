@@ -22,13 +22,12 @@ from gsyf_geo.analysis.filters import (
     MapState,
     apply_state,
 )
-from gsyf_geo.analysis.indicators import INDICATORS, enterprise_table, headline, unit_indicators
+from gsyf_geo.analysis.indicators import INDICATORS, headline, unit_indicators
 from gsyf_geo.analysis.mapdata import MapData, load_map_data
 from gsyf_geo.analysis.risk import RISK_GRADES
-from gsyf_geo.auth.roles import can, units_of
+from gsyf_geo.auth.roles import units_of
 from gsyf_geo.crs import to_wgs84
 from gsyf_geo.domain import (
-    DEMO_LABEL,
     KEY_INDUSTRIES,
     REPORTING_UNIT_BY_CODE,
     REPORTING_UNITS,
@@ -45,13 +44,12 @@ from gsyf_geo.monitor.evaluation import current_plan
 from gsyf_geo.monitor.status import reduction_met, target_for_metric, verdict_color_name
 from gsyf_geo.plan import Plan, PlanFileError, available_plans
 from gsyf_geo.printing.printcss import LIST_KEY, PRINT_CSS
-from gsyf_geo.tabular import to_csv_bytes, to_xlsx_bytes
-from views.common import PLAN_KEY, audited, current_user, demo_banner, get_store, user_scope
+from views.common import PLAN_KEY, audited, demo_banner, get_store, user_scope
+from views.enterprise_list import render_list
 from views.hotspot_panel import hexagon_groups, hotspot_sidebar, render_hotspot_panel
 
 TITLE = "常州市工伤预防风险地图"
 MAP_HEIGHT = 680
-LIST_ROWS = 1_000  # rows shown on the page (largest gaps first); exports hold every row
 MAP_KEY = "risk_map"
 LAST_STATE = "_risk_last_state"
 
@@ -152,12 +150,6 @@ def filtered(url: str, version: str, state: MapState):
     at the same view (and by a session's own reruns)."""
     view = apply_state(data, state)
     return view, unit_indicators(view, data.years), headline(view, data.years)
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def list_rows(url: str, version: str, state: MapState) -> pd.DataFrame:
-    """The rows of the on-page list for a state (largest gaps first); shared like :func:`filtered`."""
-    return enterprise_table(filtered(url, version, state)[0], limit=LIST_ROWS)
 
 
 started = time.perf_counter()
@@ -386,89 +378,6 @@ def render_unit_table() -> None:
     st.caption("点击地图上的区县可进入该区县；经开区范围为示意。")
 
 
-# --- the enterprise list -----------------------------------------------------------------------
-# Fixed widths (px): the grid need not measure 1,000 rows of text before it draws, and the
-# name stays readable. Numbers keep their thousands separators; 参保率 reads as a percentage.
-LIST_WIDTHS = {
-    "统一社会信用代码": 170, "单位名称": 250, "统计单元": 72, "乡镇（街道）": 120, "重点行业": 96,
-    "行业代码": 72, "规模": 56, "风险等级": 112, "风险类别": 72, "职工人数": 80, "参保人数": 80,
-    "参保缺口（人）": 104, "参保率": 72, "重要岗位人员": 96, "未培训人数": 84, "宣传覆盖": 72,
-    "地址": 260, "经度": 96, "纬度": 88, "定位方式": 72, "位置存疑": 72,
-}  # fmt: skip
-
-
-# On the page the follow-up columns come first, next to the name (exports keep the register's order).
-LIST_FIRST = ("单位名称", "参保缺口（人）", "职工人数", "参保人数", "参保率", "未培训人数", "风险等级", "统计单元",
-              "乡镇（街道）", "重点行业")  # fmt: skip
-
-
-def list_order(columns: pd.Index) -> list[str]:
-    """The on-page column order: :data:`LIST_FIRST`, then the rest as exported."""
-    first = [c for c in LIST_FIRST if c in columns]
-    return first + [c for c in columns if c not in first]
-
-
-def list_columns(columns: pd.Index) -> dict[str, st.column_config.Column]:
-    """Column settings for the enterprise list (the injuries column is named by its years)."""
-    config: dict[str, st.column_config.Column] = {}
-    for name in columns:
-        width = LIST_WIDTHS.get(name, 120)
-        if name == "参保率":
-            config[name] = st.column_config.NumberColumn(width=width, format="percent")
-        elif name in ("经度", "纬度"):
-            config[name] = st.column_config.NumberColumn(width=width, format="%.6f")
-        elif name in ("职工人数", "参保人数", "参保缺口（人）", "重要岗位人员", "未培训人数") or name.startswith("工伤人数"):
-            config[name] = st.column_config.NumberColumn(width=width, format="localized")
-        else:
-            config[name] = st.column_config.TextColumn(width=width, pinned=name == "单位名称" or None)
-    return config
-
-
-def render_list() -> None:
-    """The filtered enterprises, largest gaps first, and their exports."""
-    st.subheader("企业清单（按参保缺口排序）")
-    shown = list_rows(db_url, data_version, state)
-    st.dataframe(
-        shown, hide_index=True, width="stretch", height=420, column_config=list_columns(shown.columns),
-        column_order=list_order(shown.columns),
-    )
-    if len(view.enterprises) > LIST_ROWS:
-        st.caption(f"页面显示前 {LIST_ROWS:,} 家，共 {len(view.enterprises):,} 家；导出文件包含全部。")
-    note = f"{scope_label} {period} 重点行业企业清单" + (f"（{DEMO_LABEL}）" if data.is_demo else "")
-    stem = f"企业清单_{scope_label}_{y0}-{y1}"
-    if not can(current_user(), "export"):
-        st.caption("导出企业清单需要导出权限（管理员、区级经办）。")
-        return
-    d1, d2, d3, _ = st.columns([1, 1, 1.6, 3])
-    rows = len(view.enterprises)
-    d1.download_button(
-        "导出 Excel", data=audited(f"{stem}.xlsx", rows, lambda: to_xlsx_bytes(enterprise_table(view), "企业清单", note)),
-        file_name=f"{stem}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore",
-    )  # fmt: skip
-    d2.download_button("导出 CSV", data=audited(f"{stem}.csv", rows, lambda: to_csv_bytes(enterprise_table(view))),
-                       file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")  # fmt: skip
-    with d3.popover("跟进清单（每区一张表）", width="stretch"):
-        render_followup_menu()
-
-
-def render_followup_menu() -> None:
-    """Follow-up workbooks for the current filters (gsyf_geo.printing.workbooks)."""
-    from gsyf_geo.printing.workbooks import LISTS, followup_workbook
-    from gsyf_geo.store import Scope
-
-    kind = st.radio("清单", list(LISTS), format_func=LISTS.get, key="followup_kind")
-    where = scope if state.unit == "city" else Scope.unit(state.unit)
-    name = f"{LISTS[kind]}_{scope_label}_{y0}-{y1}.xlsx"
-    st.download_button(
-        "下载 Excel", data=audited(name, None, lambda: followup_workbook(store, plan, kind=kind, scope=where,
-                                                                        state=state).data, "跟进清单"),
-        file_name=name, mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        on_click="ignore", type="primary", width="stretch",
-    )  # fmt: skip
-    st.caption("按当前筛选列出；标题写明筛选条件，表头冻结、可筛选。")
-
-
 # --- print: the map as an image for slides and paper (drawn on the server) -------------------------
 PRINT_SIZES = {"a4-landscape": "A4 横向", "a4-portrait": "A4 纵向", "slide-16x9": "幻灯片 16:9"}
 PRINT_FORMATS = {"png": "PNG（300 dpi）", "pdf": "PDF（矢量）", "svg": "SVG（矢量）"}
@@ -523,7 +432,10 @@ with side_col:
     render_unit_table()
     render_print_menu()
 with list_area:
-    render_list()
+    render_list(
+        db_url, data_version, state, view, data=data, store=store, scope=scope, plan=plan,
+        scope_label=scope_label, period=period,
+    )  # fmt: skip
     render_hotspot_panel(
         db_url, data_version, state, view, data.years, bases=data.bases, store=store, scope=scope,
         scope_label=scope_label, zoom=(st.session_state.get(MAP_KEY) or {}).get("zoom"), data=data,
