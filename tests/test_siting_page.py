@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -33,27 +34,48 @@ def test_page_solves_and_shows_sites_tables_and_chart(demo_db_url):
     at.sidebar.number_input(key="siting_p").set_value(3)
     _run(at)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["新选址数"] == "3" and metrics["最优间隙"] == "0.00%"
+    assert metrics["新选址数"] == "3 家" and "最优间隙" not in metrics
     assert any(s.value == "求解结论：已找到最优方案（可证明无更优）" for s in at.success)
+    shown = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
+    assert "Optimal" not in shown and "HiGHS" not in shown and "None" not in shown
     assert at.sidebar.number_input(key="siting_time_limit").value == 60.0  # the time budget
 
     store = Store(demo_db_url)
     expected = MaximalCovering.from_store(store, radius_km=15).solve(3)
     store.engine.dispose()
-    assert metrics["覆盖需求（人）"] == f"{expected.covered_weight:,.0f}"
+    assert metrics["覆盖需求"] == f"{expected.covered_weight:,.0f} 人"
     sites = _table(at, "编号", "角色")
     chosen = sites[sites["角色"] == "新选址"]
     assert chosen["编号"].tolist() == ["1", "2", "3"]
     assert chosen["名称"].tolist() == expected.chosen["name"].tolist()
+    existing = sites[sites["角色"] != "新选址"]
+    assert len(existing) and set(existing["新增覆盖（人）"]) == {"—（已建）"}
+    assert set(existing["独有覆盖（人）"]) == {"—（已建）"}
+    assert all(v[0].isdigit() for v in chosen["新增覆盖（人）"])
+
+    # "第 k 家：新增 X 人（站点名）", in the table's order, adding up to what the new sites cover.
+    lines = [ln for m in at.markdown for ln in m.value.splitlines() if ln.startswith("- 第 ")]
+    assert len(lines) == 3
+    gains = []
+    for k, (line, name) in enumerate(zip(lines, chosen["名称"], strict=True), start=1):
+        m = re.fullmatch(rf"- 第 {k} 家：新增 ([\d,]+) 人（(.+)）", line.replace("\\", ""))
+        assert m and m.group(2) == name, line
+        gains.append(int(m.group(1).replace(",", "")))
+    assert all(g > 0 for g in gains)
+    new_total = expected.covered_weight - expected.fixed_covered_weight
+    assert abs(sum(gains) - new_total) <= len(gains)  # each rounded to a person
 
     tables = [df.value for df in at.dataframe]
     district_table = next(t for t in tables if "区县" in t.columns and "覆盖率" in t.columns)
     assert set(district_table["区县"]) <= {d.name for d in DISTRICTS}
-    assert int(district_table["企业数"].sum()) == len(expected.demand)
+    counts = district_table["企业数（家）"].str.replace(",", "").astype(int)
+    assert int(counts.sum()) == len(expected.demand)
     assert any("行业" in t.columns and "覆盖率" in t.columns for t in tables)
-    series = _table(at, "p", "增量")
-    assert series["p"].tolist() == list(range(0, 11))
-    assert len(at.get("vega_lite_chart")) == 1  # the marginal-gain chart
+    big = [v for t in tables for c in t.columns if "（人）" in c for v in t[c] if isinstance(v, str)]
+    assert big and all(re.fullmatch(r"—.*|\d{1,3}(,\d{3})*", v) for v in big)  # thousands separators
+    series = _table(at, "新增基地数", "求解结论")
+    assert series["新增基地数"].tolist() == [f"{k} 家" for k in range(0, 11)]
+    assert len(at.get("vega_lite_chart")) == 2  # each base's gain, and the gain per number of bases
 
 
 def test_page_set_covering_and_explained_error(demo_db_url):
@@ -73,8 +95,9 @@ def test_page_adds_a_candidate_and_compares_saved_scenarios(demo_db_url):
     at.session_state["siting_extra_candidates"] = [(119.50, 31.45)]
     _run(at)
     assert _table(at, "编号", "角色") is not None
-    extra = next(df.value for df in at.dataframe if list(df.value.columns) == ["经度", "纬度"])
-    assert extra.iloc[0].tolist() == [119.5, 31.45]
+    extra = _table(at, "名称", "经度", "纬度")
+    assert extra.iloc[0].tolist()[1:] == [119.5, 31.45]
+    assert re.fullmatch(r"地图选点 1（.+）", extra.iloc[0]["名称"])  # named, never "序号 0"
 
     at.text_input(key="siting_scenario_name").input("一个新基地")
     next(b for b in at.button if b.label == "保存当前方案").click()
@@ -88,7 +111,8 @@ def test_page_adds_a_candidate_and_compares_saved_scenarios(demo_db_url):
     saved = _table(at, "编号", "名称", "问题")
     assert saved["名称"].tolist() == ["四个新基地", "一个新基地"]
     summary = _table(at, "指标", "方案A").set_index("指标")
-    assert summary.loc["新增基地数"].tolist() == ["1", "4"]
+    assert summary.loc["新增基地数"].tolist() == ["1 家", "4 家"]
+    assert re.fullmatch(r"[\d,]+ 人", summary.loc["覆盖需求", "方案A"])
     which = _table(at, "归属")["归属"]
     assert set(which) <= {"仅方案A", "仅方案B", "两者"} and (which == "仅方案B").any()
     assert not (which == "仅方案A").any()  # the 4-site optimum here covers all the 1-site one does

@@ -17,14 +17,14 @@ from gsyf_geo.layers.offline import make_offline_map
 from gsyf_geo.layers.siting import add_layers, scenario_layers, siting_layers
 from gsyf_geo.settings import db_url
 from gsyf_geo.siting import (
-    PROBLEM_NAMES,
     PROBLEMS,
     WEIGHTS,
     SitingError,
     plan_base_target,
 )
+from gsyf_geo.siting import wording as wd
 from gsyf_geo.siting.instance import district_name
-from gsyf_geo.siting.result import TABLE_HEADERS, industry_name
+from gsyf_geo.siting.result import PROBLEM_SHORT_NAMES, industry_name
 from gsyf_geo.siting.scenarios import compare_scenarios, list_scenarios, save_scenario
 from gsyf_geo.store import Scope, Store
 from views.common import audit_event, current_user, demo_banner, get_store
@@ -39,6 +39,12 @@ store = get_store()
 st.title(TITLE)
 demo_banner(store)
 st.session_state.setdefault(EXTRA_KEY, [])
+
+
+def _added_points(extra: tuple) -> list[dict]:
+    """Points added on the map as candidate rows, named "地图选点 1（湖塘镇附近）"."""
+    return [{"lon": x, "lat": y, "name": wd.added_point_name(i, x, y, wd.nearest_town(x, y))}
+            for i, (x, y) in enumerate(extra, start=1)]  # fmt: skip
 
 
 def _data_token(s: Store) -> tuple:
@@ -56,7 +62,7 @@ def _solve(url: str, token: tuple, problem: str, scope: str, weight: str, indust
     try:
         prob = PROBLEMS[problem].from_store(
             Store(url), Scope.parse(scope), weight=weight, industries=industries, radius_km=radius_km,
-            detour=detour, extra_candidates=[{"lon": x, "lat": y} for x, y in extra],
+            detour=detour, extra_candidates=_added_points(extra),
             capacity_scale=capacity_scale,
         )  # fmt: skip
         if problem == "lscp":
@@ -76,7 +82,7 @@ def _series(url: str, token: tuple, problem: str, scope: str, weight: str, indus
         kind = "pmedian" if problem == "pmedian" else "mclp"
         prob = PROBLEMS[kind].from_store(
             Store(url), Scope.parse(scope), weight=weight, industries=industries, radius_km=radius_km,
-            detour=detour, extra_candidates=[{"lon": x, "lat": y} for x, y in extra],
+            detour=detour, extra_candidates=_added_points(extra),
             capacity_scale=capacity_scale,
         )  # fmt: skip
         # Each p gets its share of the budget (at least 5 s); the table shows each gap.
@@ -85,16 +91,39 @@ def _series(url: str, token: tuple, problem: str, scope: str, weight: str, indus
         return str(exc)
 
 
-def _share(v: float | None) -> str:
-    return "—" if v is None or pd.isna(v) else f"{v:.1%}"
+def _nums(values, decimals: int = 0) -> list[str]:
+    """Display strings with thousands separators ("—" when missing)."""
+    return [wd.number(v, "", decimals) for v in values]
 
 
-def _coverage_table(df: pd.DataFrame, first: str) -> pd.DataFrame:
-    out = df.drop(columns=["code"]).rename(columns={**TABLE_HEADERS, "name": first})
-    out["覆盖率"] = out["覆盖率"].map(_share)
-    for col in ("需求量", "已覆盖需求", "未覆盖需求", "无基地可达需求", "新选址新增覆盖"):
-        out[col] = out[col].round(0).astype(int)
-    return out
+def _coverage_table(df: pd.DataFrame, first: str, unit: str) -> pd.DataFrame:
+    """Coverage per district or industry, every figure formatted, units in the headers."""
+    return pd.DataFrame({
+        first: df["name"], "企业数（家）": _nums(df["enterprises"]),
+        f"需求（{unit}）": _nums(df["demand"]), f"已覆盖（{unit}）": _nums(df["covered"]),
+        "覆盖率": df["share"].map(wd.share), f"未覆盖（{unit}）": _nums(df["uncovered"]),
+        f"任何站点都够不到（{unit}）": _nums(df["unreachable"]),
+        f"新选址新增覆盖（{unit}）": _nums(df["newly_covered"]),
+    })  # fmt: skip
+
+
+def _bar_chart(
+    data: pd.DataFrame, x_title: str, y_title: str, tooltip_name: str | None, alt_text: str
+):
+    """Bars per step with Chinese axes (horizontal axis titles: never clipped), no ARIA in English."""
+    tips = [
+        alt.Tooltip("label:N", title=x_title),
+        alt.Tooltip("value:Q", title=y_title, format=",.0f"),
+    ]
+    if tooltip_name:
+        tips.append(alt.Tooltip("name:N", title=tooltip_name))
+    chart = alt.Chart(data).mark_bar(color="#d7301f", size=36).encode(
+        x=alt.X("label:N", title=x_title, sort=None, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=",.0f", titleAngle=0, titleAlign="left",
+                                                         titleAnchor="end", titleY=-10, titleX=0)),
+        tooltip=tips,
+    ).properties(height=240, padding={"top": 24, "left": 5, "right": 5, "bottom": 5})  # fmt: skip
+    st.altair_chart(chart.configure(aria=False), width="stretch", alt=alt_text)
 
 
 # --- parameters ----------------------------------------------------------------------------
@@ -103,12 +132,14 @@ with st.sidebar:
     problem = st.selectbox(
         "选址问题",
         options=list(PROBLEMS),
-        format_func=lambda k: PROBLEM_NAMES[k],
+        format_func=lambda k: PROBLEM_SHORT_NAMES[k],
         key="siting_problem",
     )
     # The scopes the signed-in user may see (an officer: their own only).
     allowed = [str(s) for s in scope_options(current_user())]
-    choices = [s for s in ["city", *[f"district:{d.adcode}" for d in DISTRICTS]] if s in allowed] or allowed
+    choices = [
+        s for s in ["city", *[f"district:{d.adcode}" for d in DISTRICTS]] if s in allowed
+    ] or allowed
     if st.session_state.get("siting_scope") not in choices:
         st.session_state.pop("siting_scope", None)
     scope_text = st.selectbox(
@@ -172,20 +203,26 @@ url, token = db_url(), _data_token(store)
 result, error = _solve(url, token, problem, str(scope), weight, tuple(industries), float(radius_km),
                        float(detour), p, float(share), capacity_scale, extra, time_limit)  # fmt: skip
 
-st.caption(PROBLEM_NAMES[problem] + "。点击地图可在该处添加候选点。")
+st.caption(wd.PROBLEM_EXPLANATIONS[problem] + "点击地图可在该处添加候选点。")
 if error:
     st.error(error)
 else:
-    c1, c2, c3, c4, c5 = st.columns(5)
-    c1.metric("新选址数", f"{len(result.chosen)}")
-    c2.metric(f"覆盖需求（{result.weight_unit}）", f"{result.covered_weight:,.0f}")
-    c3.metric("覆盖率", _share(result.covered_share))
-    c4.metric("最优间隙", "—" if result.gap is None else f"{result.gap:.2%}")
-    c5.metric("求解时间", f"{result.solve_seconds:.2f} 秒")
-    (st.success if result.proven_optimal else st.info)(f"求解结论：{result.gap_cn}")
-    st.caption(f"求解状态：{result.status_cn}（{result.status}；理论界来自{result.bound_source}）；需求权重：{result.weight_label}；"
-               f"已建基地覆盖 {result.fixed_covered_weight:,.0f} {result.weight_unit}。"
-               + (f"平均距离 {result.mean_distance_km:.2f} 公里。" if problem == "pmedian" else ""))  # fmt: skip
+    unit = result.weight_unit
+    with st.container(horizontal=True, gap="large", key="siting_headline"):
+        st.metric("新选址数", f"{len(result.chosen)} 家", width="content")
+        if problem == "pmedian":
+            st.metric("平均距离（到最近基地）", wd.km(result.mean_distance_km), width="content")
+            st.metric(
+                "总加权距离", wd.number(result.objective, wd.distance_unit(unit)), width="content"
+            )
+        else:
+            st.metric("覆盖需求", wd.number(result.covered_weight, unit), width="content")
+            st.metric("覆盖率", wd.share(result.covered_share), width="content")
+        st.metric("求解用时", wd.seconds(result.solve_seconds), width="content")
+    (st.success if result.proven_optimal else st.info)(f"求解结论：{wd.verdict(result)}")
+    st.caption(f"需求权重：{result.weight_label}；已建基地覆盖 {wd.number(result.fixed_covered_weight, unit)}，"
+               f"新选址新增覆盖 {wd.number(result.covered_weight - result.fixed_covered_weight, unit)}。"
+               + wd.bound_note(result))  # fmt: skip
     for note in result.notes:
         st.info(note)
 
@@ -210,8 +247,10 @@ if clicked and clicked != st.session_state.get(CLICK_KEY):
 with side_col:
     st.subheader("地图新增候选点")
     if st.session_state[EXTRA_KEY]:
-        st.dataframe(pd.DataFrame(st.session_state[EXTRA_KEY], columns=["经度", "纬度"]).rename_axis("序号"),
-                     width="stretch")  # fmt: skip
+        added = _added_points(tuple(st.session_state[EXTRA_KEY]))
+        st.dataframe(pd.DataFrame({"名称": [a["name"] for a in added], "经度": [a["lon"] for a in added],
+                                   "纬度": [a["lat"] for a in added]}),
+                     hide_index=True, width="stretch", key="siting_added_table")  # fmt: skip
         if st.button("清除新增候选点", key="siting_clear_extra"):
             st.session_state[EXTRA_KEY] = []
             st.rerun()
@@ -239,18 +278,52 @@ st.dataframe(pd.DataFrame({
     "编号": [str(r) if r else "—" for r in sites["rank"]],
     "名称": sites["name"], "区县": sites["district_name"], "类型": sites["kind"], "角色": sites["role_name"],
     "经度": sites["lon"].round(5), "纬度": sites["lat"].round(5),
-    "座位": sites["capacity"],
-    f"新增覆盖（{result.weight_unit}）": sites["new_weight"].round(0).where(sites["chosen"]),
-    f"独有覆盖（{result.weight_unit}）": sites["exclusive_weight"].round(0).where(sites["chosen"]),
+    "座位（个）": _nums(sites["capacity"]),
+    f"新增覆盖（{unit}）": [wd.number(v, "") if c else "—（已建）" for v, c in zip(sites["new_weight"], sites["chosen"],
+                                                                                 strict=True)],
+    f"独有覆盖（{unit}）": [wd.number(v, "") if c else "—（已建）"
+                           for v, c in zip(sites["exclusive_weight"], sites["chosen"], strict=True)],
 }), hide_index=True, width="stretch", key="siting_sites_table")  # fmt: skip
+st.caption(
+    "新增覆盖：该新选址服务半径内、已建基地够不到的需求；独有覆盖：其中其他新选址也够不到的部分。"
+)
+
+# --- what each new base brings -----------------------------------------------------------------
+steps = result.steps
+if len(steps):
+    st.subheader("每家新基地带来的效益")
+    lines = wd.step_lines(steps, unit)
+    st.markdown("\n".join(f"- {wd.escape_md(line)}" for line in lines))
+    if problem == "pmedian":
+        total_text = f"合计：总加权距离从只有已建基地时减少 {wd.number(steps['gain'].sum(), wd.distance_unit(unit))}"
+        y_title = f"总加权距离减少（{wd.distance_unit(unit)}）"
+    elif steps["kind"].iloc[0] == "load":
+        total_text = f"合计：新选址共承担 {wd.number(steps['gain'].sum(), unit)}"
+        y_title = f"承担需求（{unit}）"
+    else:
+        total_text = (f"合计：新选址新增覆盖 {wd.number(steps['gain'].sum(), unit)}；加上已建基地覆盖的 "
+                      f"{wd.number(result.fixed_covered_weight, unit)}，共覆盖 {wd.number(result.covered_weight, unit)}")  # fmt: skip
+        y_title = f"新增覆盖（{unit}）"
+    st.caption(
+        total_text
+        + "。顺序：先列带来效益最大的一家，再列在它基础上带来最多的一家，依此类推；编号与地图和上表一致。"
+    )
+    if steps["gain"].notna().any():
+        _bar_chart(pd.DataFrame({"label": [f"第 {k} 家" for k in steps["k"]], "value": steps["gain"],
+                                 "name": steps["name"]}),
+                   "新基地", y_title, "站点", "每家新基地带来的效益柱状图")  # fmt: skip
 
 left, right = st.columns(2)
 with left:
     st.subheader("各区县覆盖")
-    st.dataframe(_coverage_table(result.by_district(), "区县"), hide_index=True, width="stretch")
+    st.dataframe(
+        _coverage_table(result.by_district(), "区县", unit), hide_index=True, width="stretch"
+    )
 with right:
     st.subheader("各行业覆盖")
-    st.dataframe(_coverage_table(result.by_industry(), "行业"), hide_index=True, width="stretch")
+    st.dataframe(
+        _coverage_table(result.by_industry(), "行业", unit), hide_index=True, width="stretch"
+    )
 
 with st.expander("已覆盖与未覆盖的企业"):
     d = result.demand
@@ -261,42 +334,50 @@ with st.expander("已覆盖与未覆盖的企业"):
     st.dataframe(pd.DataFrame({
         "企业": d_unc["name"], "区县": d_unc["district"].map(district_name),
         "行业": d_unc["key_industry"].map(industry_name),
-        f"未覆盖（{result.weight_unit}）": d_unc["未覆盖"].round(1),
-        "最近开放基地距离（公里）": d_unc["distance_km"].round(1),
+        f"未覆盖（{unit}）": _nums(d_unc["未覆盖"]),
+        "到最近基地（公里）": _nums(d_unc["distance_km"], 1),
     }), hide_index=True, width="stretch")  # fmt: skip
 
-# --- marginal gain -------------------------------------------------------------------------
-st.subheader(f"逐个新增基地的边际效益（p = 1 … {SERIES_P_MAX}）")
-series = _series(url, token, problem, str(scope), weight, tuple(industries), float(radius_km), float(detour),
-                 capacity_scale, extra, time_limit)  # fmt: skip
-if isinstance(series, str):
-    st.warning(series)
-else:
-    chart_data = series[series["p"] > 0].copy()
-    if problem == "pmedian":
-        y_title, caption = "加权距离减少", "每增加一个基地，需求加权距离（需求×公里）的减少量"
+# --- how many bases: the optimum for p = 1 … 10 --------------------------------------------------
+with st.expander(f"新增基地数取 1–{SERIES_P_MAX} 家时的最优结果（帮助确定建几家）"):
+    series = _series(url, token, problem, str(scope), weight, tuple(industries), float(radius_km),
+                     float(detour), capacity_scale, extra, time_limit)  # fmt: skip
+    if isinstance(series, str):
+        st.warning(series)
     else:
-        y_title, caption = (
-            f"新增覆盖（{result.weight_unit}）",
-            "每增加一个基地，覆盖需求的增加量（各 p 均为最优解）",
+        rows = series[series["p"] > 0]
+        if problem == "pmedian":
+            y_title = f"比少建一家减少的总加权距离（{wd.distance_unit(unit)}）"
+            st.caption("每个家数都单独求最优方案；柱高为它比少建一家时的最优方案少走的总加权距离。")
+        else:
+            y_title = f"比少建一家多覆盖（{unit}）"
+            st.caption(
+                "每个家数都单独求最优方案；柱高为它比少建一家时的最优方案多覆盖的需求，柱越矮，多建一家越不划算。"
+            )
+        if len(rows):
+            _bar_chart(pd.DataFrame({"label": [f"{k} 家" for k in rows["p"]], "value": rows["gain"]}),
+                       "新增基地数", y_title, None, "新增基地数与效益的柱状图")  # fmt: skip
+
+        def _short_verdict(r) -> str:
+            if bool(r.optimal) and (r.gap is None or pd.isna(r.gap) or r.gap <= 1e-9):
+                return "最优"
+            if r.gap is None or pd.isna(r.gap):
+                return "未能确定差距"
+            return f"最多比最优差 {wd.pct_up(float(r.gap))}"
+
+        table = {"新增基地数": [f"{int(k)} 家" for k in series["p"]]}
+        if problem == "pmedian":
+            table["平均距离（公里）"] = _nums(series["mean_distance_km"], 1)
+            table[f"总加权距离（{wd.distance_unit(unit)}）"] = _nums(series["objective"])
+            table[f"比少建一家减少（{wd.distance_unit(unit)}）"] = _nums(series["gain"])
+        else:
+            table[f"覆盖需求（{unit}）"] = _nums(series["covered"])
+            table["覆盖率"] = series["share"].map(wd.share).tolist()
+            table[f"比少建一家多覆盖（{unit}）"] = _nums(series["gain"])
+        table["求解结论"] = [_short_verdict(r) for r in series.itertuples()]
+        st.dataframe(
+            pd.DataFrame(table), hide_index=True, width="stretch", key="siting_series_table"
         )
-    chart_data["label"] = chart_data["p"].astype(str)
-    chart = alt.Chart(chart_data).mark_bar(color="#d7301f").encode(
-        x=alt.X("label:O", title="新增基地数 p", sort=None),
-        y=alt.Y("gain:Q", title=y_title),
-        tooltip=[alt.Tooltip("p:O", title="p"), alt.Tooltip("gain:Q", title=y_title, format=",.0f"),
-                 alt.Tooltip("sites:N", title="最优选址")],
-    ).properties(height=260)  # fmt: skip
-    st.altair_chart(chart, width="stretch")
-    st.caption(caption)
-    shown = pd.DataFrame({"p": series["p"], "增量": series["gain"].round(1),
-                          "最优间隙": series["gap"].map(lambda g: "—" if g is None or pd.isna(g) else f"{g:.2%}"),
-                          "最优选址": series["sites"]})  # fmt: skip
-    if "share" in series:
-        shown.insert(1, "覆盖率", series["share"].map(_share))
-    else:
-        shown.insert(1, "平均距离（公里）", series["mean_distance_km"].round(2))
-    st.dataframe(shown, hide_index=True, width="stretch", key="siting_series_table")
 
 # --- scenarios -----------------------------------------------------------------------------
 st.subheader("方案保存与比较")
@@ -322,8 +403,9 @@ if saved.empty:
 else:
     st.dataframe(pd.DataFrame({
         "编号": saved["id"], "名称": saved["name"], "问题": saved["problem_name"],
-        "新增基地数": saved["p"], "半径（公里）": saved["radius_km"],
-        "覆盖率": saved["covered_share"].map(_share), "保存时间": saved["created_at"],
+        "新增基地数": [f"{int(v)} 家" if pd.notna(v) else "—" for v in saved["p"]],
+        "服务半径": saved["radius_km"].map(wd.km), "覆盖率": saved["covered_share"].map(wd.share),
+        "保存时间": pd.to_datetime(saved["created_at"], errors="coerce").dt.strftime("%Y-%m-%d %H:%M").fillna("—"),
     }), hide_index=True, width="stretch", key="siting_saved_table")  # fmt: skip
     if len(saved) >= 2:
         labels = {
@@ -339,7 +421,12 @@ else:
             st.info("请选择两个不同的方案进行比较。")
         else:
             cmp = compare_scenarios(store, a_id, b_id, scope)
-            st.dataframe(cmp.summary, hide_index=True, width="stretch", key="siting_cmp_summary")
+            st.dataframe(
+                wd.scenario_summary(cmp.a, cmp.b),
+                hide_index=True,
+                width="stretch",
+                key="siting_cmp_summary",
+            )
             for col, sc, key in ((ca, cmp.a, "a"), (cb, cmp.b, "b")):
                 with col:
                     mm = make_offline_map()
@@ -354,5 +441,5 @@ else:
             if len(ents):
                 st.dataframe(pd.DataFrame({
                     "归属": ents["which"], "企业": ents["name"], "区县": ents["district_name"],
-                    "行业": ents["industry_name"], f"需求（{result.weight_unit}）": ents["weight"].round(1),
+                    "行业": ents["industry_name"], f"需求（{unit}）": _nums(ents["weight"]),
                 }), hide_index=True, width="stretch", key="siting_cmp_table")  # fmt: skip

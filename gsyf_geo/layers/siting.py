@@ -7,6 +7,7 @@ to a map from :func:`gsyf_geo.layers.offline.make_offline_map`. Styles:
 * chosen new sites: red discs numbered in the order of the result's table;
 * unchosen candidates: small hollow grey circles; points added on the map: purple diamonds;
 * reach: a light circle of the effective radius around every open site;
+* district name labels stay above the site markers (never covered by them);
 * demand: enterprises summed per grid cell (:data:`CELL_KM`), as light green (covered) and
   light red (uncovered) dots sized by demand.
 
@@ -47,6 +48,9 @@ class _SitingStyle(folium.MacroElement):
         {% macro header(this, kwargs) %}
         <style>
             .gsyf-site { background: none; border: none; }
+            /* District names stay readable: above every site marker (Leaflet sets each
+               marker's z-index inline from its latitude; the label's rule wins). */
+            .leaflet-marker-icon.gsyf-district-label { z-index: 1000000 !important; }
             .gsyf-site span {
                 position: absolute; transform: translate(-50%, -50%); display: block;
                 box-sizing: border-box; text-align: center; font-weight: 700; color: #fff;
@@ -313,7 +317,7 @@ def siting_layers(
     params = result.parameters
     radius_m = float(params["radius_km"]) * 1000.0 / float(params.get("detour") or 1.0)
     open_sites = result.sites[result.sites["open"]]
-    sites = ordered_sites(result.sites)
+    sites = ordered_sites(result.sites, result.chosen["site_code"].tolist())
     top = sites_layer(sites, unit=result.weight_unit, gcj02=gcj02, show_candidates=show_candidates)
     eff = float(params["radius_km"]) / float(params.get("detour") or 1.0)
     legend(radius_km=eff, show_candidates=show_candidates).add_to(top)
@@ -324,9 +328,16 @@ def siting_layers(
     ]
 
 
-def ordered_sites(sites: pd.DataFrame) -> pd.DataFrame:
-    """Sites with the chosen ones in the order the result's table numbers them."""
-    chosen = sites[sites["chosen"]].sort_values("new_weight", ascending=False, kind="stable")
+def ordered_sites(sites: pd.DataFrame, order: Sequence[str] | None = None) -> pd.DataFrame:
+    """Sites with the chosen ones last, in ``order`` (site codes: the result's numbering,
+    :attr:`gsyf_geo.siting.SitingResult.chosen`), or largest new coverage first without it."""
+    chosen = sites[sites["chosen"]]
+    if order is None:
+        chosen = chosen.sort_values("new_weight", ascending=False, kind="stable")
+    else:
+        rank = {code: i for i, code in enumerate(order)}
+        key = chosen["site_code"].map(rank).fillna(len(rank))
+        chosen = chosen.assign(_k=key).sort_values("_k", kind="stable").drop(columns="_k")
     return pd.concat([sites[~sites["chosen"]], chosen], ignore_index=True)
 
 

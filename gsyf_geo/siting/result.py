@@ -146,12 +146,22 @@ class SitingResult:
 
     # --- headline figures ---------------------------------------------------------------
     @property
+    def steps(self) -> pd.DataFrame:
+        """The chosen sites one by one, each with what it adds to the ones before
+        (:func:`gsyf_geo.siting.wording.step_gains`: "第 k 家：新增 X 人（站点名）")."""
+        from gsyf_geo.siting.wording import step_gains
+
+        return step_gains(self)
+
+    @property
     def chosen(self) -> pd.DataFrame:
-        """The chosen new sites, largest new coverage first (the numbering on maps and tables)."""
+        """The chosen new sites in the order of :attr:`steps` (the one adding the most first,
+        then the one adding the most to it, …): the numbering on maps and tables."""
         chosen = self.sites[self.sites["chosen"]]
-        return chosen.sort_values("new_weight", ascending=False, kind="stable").reset_index(
-            drop=True
-        )
+        order = self.steps["site_code"].tolist()
+        rank = {code: i for i, code in enumerate(order)}
+        key = chosen["site_code"].map(rank).fillna(len(order))
+        return chosen.assign(_k=key).sort_values("_k", kind="stable").drop(columns="_k").reset_index(drop=True)
 
     @property
     def existing(self) -> pd.DataFrame:
