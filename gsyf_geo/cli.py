@@ -60,6 +60,68 @@ def init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "action",
+        choices=["upgrade", "current"],
+        help="upgrade：建表或升级到最新版本（Alembic 迁移）；current：显示数据库的当前版本",
+    )
+
+
+_UNKNOWN_REVISION = "数据库记录的迁移版本本程序不认识（可能已由更新版本的程序升级）；请使用更新版本的程序"
+
+
+def _revision_text(state) -> str:
+    if state.current is not None:
+        return state.current
+    return "无（由早期版本建立，未记录迁移版本）" if state.has_tables else "无（尚未建表）"
+
+
+@command("db", _db_args)
+def db(args: argparse.Namespace) -> int:
+    """Database schema: upgrade it to the newest migration, or show its current revision."""
+    from alembic.util import CommandError
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from gsyf_geo.importing.problems import BUSY_MESSAGE, is_store_busy
+    from gsyf_geo.store import Store
+    from gsyf_geo.store.migrations import schema_state
+
+    store = Store()
+    print(f"数据库：{store.engine.url.render_as_string(hide_password=True)}")
+    try:
+        before = schema_state(store.engine)
+        if args.action == "current":
+            print(f"当前版本：{_revision_text(before)}")
+            if not before.known:
+                print(_UNKNOWN_REVISION)
+                return 1
+            if before.up_to_date:
+                print("已是最新版本。")
+                return 0
+            print(f"最新版本：{before.head}；请运行 python -m gsyf_geo db upgrade")
+            return 1
+        if not before.known:
+            raise CommandError(before.current)
+        if before.up_to_date:
+            print(f"已是最新版本 {before.head}，无需升级。")
+            return 0
+        print(f"升级前版本：{_revision_text(before)}")
+        store.create_schema()
+        after = schema_state(store.engine)
+    except CommandError:
+        print(f"错误：{_UNKNOWN_REVISION}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        reason = BUSY_MESSAGE if is_store_busy(exc) else "无法连接数据库，或建表/升级未能完成"
+        print(f"错误：{reason}（{exc.__class__.__name__}）。请检查 GSYF_DB_URL 和数据库服务。", file=sys.stderr)
+        return 1
+    finally:
+        store.engine.dispose()
+    print(f"已升级到最新版本：{after.current}")
+    return 0
+
+
 def _demo_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--enterprises", type=int, default=20_000, help="企业数（默认 20000）")
     p.add_argument("--seed", type=int, default=2021, help="随机种子（默认 2021）")

@@ -19,6 +19,7 @@ import shapely
 from sqlalchemy import (
     Connection,
     Engine,
+    MetaData,
     create_engine,
     delete,
     event,
@@ -60,6 +61,8 @@ _DELETE_ORDER = (
     "training_base", "unit_year_total", "enterprise",
 )  # fmt: skip
 _CHUNK = 5_000
+# pg_advisory_xact_lock key that serialises schema creation and upgrades ("gsyf" in ASCII).
+_SCHEMA_LOCK_KEY = 0x67737966
 
 
 def _sqlite_busy_ms() -> int:
@@ -145,26 +148,49 @@ class Store:
 
     # --- schema -------------------------------------------------------------------------
     def create_schema(self) -> None:
-        """Create the tables (and the PostGIS extension) if they do not exist.
+        """Create the schema, or upgrade it, to the newest migration (Alembic, ``upgrade head``).
 
-        A database made by an earlier version keeps working: every nullable column the
-        models have and an existing table lacks is added (``ALTER TABLE ... ADD COLUMN``,
-        SQLite and PostgreSQL alike), with its index; existing rows get NULL there.
+        The revisions are in ``gsyf_geo/store/migrations/versions/``; the first one builds the
+        tables (and the PostGIS extension) as the models defined them when migrations began.
+        A database made by an earlier version, without an ``alembic_version`` table (made by
+        ``create_all``, perhaps lacking newer nullable columns), is first brought to that
+        baseline: missing tables are created and every nullable column it lacks is added
+        (``ALTER TABLE ... ADD COLUMN``, with its index; existing rows get NULL there). It is
+        then stamped with the baseline revision and upgraded like any other. On PostgreSQL all
+        of it is one transaction, serialised by an advisory lock, so two processes starting at
+        once do not both build the schema.
         """
+        from gsyf_geo.store import migrations
+
         with self.engine.begin() as conn:
             if self.dialect == "postgresql":
-                conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
-            models.Base.metadata.create_all(conn)
-            self._add_missing_columns(conn)
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
+            if migrations.schema_state(conn).unversioned:
+                self._bring_to_baseline(conn)
+                migrations.stamp(conn, migrations.BASELINE)
+            migrations.upgrade(conn)
 
-    def missing_columns(self, conn: Connection | None = None) -> dict[str, list[str]]:
-        """Columns of the models that the database's existing tables lack, by table."""
+    def _bring_to_baseline(self, conn: Connection) -> None:
+        """Make a database of a version before migrations match the baseline revision."""
+        from gsyf_geo.store import migrations
+
+        baseline = migrations.baseline_metadata()
+        if self.dialect == "postgresql":
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        baseline.create_all(conn)  # tables it lacks (checkfirst)
+        self._add_missing_columns(conn, baseline)
+
+    def missing_columns(
+        self, conn: Connection | None = None, metadata: MetaData | None = None
+    ) -> dict[str, list[str]]:
+        """Columns of the models (or ``metadata``) that the database's existing tables lack."""
+        metadata = metadata if metadata is not None else models.Base.metadata
 
         def _do(c: Connection) -> dict[str, list[str]]:
             inspector = inspect(c)
             have_tables = set(inspector.get_table_names())
             out: dict[str, list[str]] = {}
-            for table in models.Base.metadata.sorted_tables:
+            for table in metadata.sorted_tables:
                 if table.name not in have_tables:
                     continue
                 have = {col["name"] for col in inspector.get_columns(table.name)}
@@ -178,9 +204,9 @@ class Store:
         with self.engine.connect() as c:
             return _do(c)
 
-    def _add_missing_columns(self, conn: Connection) -> None:
-        for table_name, names in self.missing_columns(conn).items():
-            table = models.Base.metadata.tables[table_name]
+    def _add_missing_columns(self, conn: Connection, metadata: MetaData) -> None:
+        for table_name, names in self.missing_columns(conn, metadata).items():
+            table = metadata.tables[table_name]
             preparer = conn.dialect.identifier_preparer
             for name in names:
                 col = table.columns[name]
@@ -200,7 +226,13 @@ class Store:
                     index.create(conn, checkfirst=True)
 
     def drop_schema(self) -> None:
+        """Drop every table of the store, with its migration record (tests start afresh)."""
+        from gsyf_geo.store.migrations import VERSION_TABLE
+
         models.Base.metadata.drop_all(self.engine)
+        with self.engine.begin() as conn:
+            quoted = conn.dialect.identifier_preparer.quote(VERSION_TABLE)
+            conn.execute(text(f"DROP TABLE IF EXISTS {quoted}"))
 
     @contextmanager
     def transaction(self) -> Iterable[Connection]:
