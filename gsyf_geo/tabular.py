@@ -15,7 +15,7 @@ when an officer opens the file:
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -92,23 +92,60 @@ def strings_as_text(cells: Iterable) -> int:
     return changed
 
 
-def to_xlsx_bytes(df: pd.DataFrame, sheet_name: str = "数据", note: str | None = None) -> bytes:
-    """An XLSX workbook of ``df``: optional note in the first row, bold frozen header,
-    column widths fitted to the content (CJK characters count double). Text stays text.
+PERCENT_FORMAT = "0.0%"
+THOUSANDS_FORMAT = "#,##0"
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def to_xlsx_bytes(
+    df: pd.DataFrame,
+    sheet_name: str = "数据",
+    note: str | None = None,
+    formats: Mapping[str, str] | None = None,
+    title: str | None = None,
+) -> bytes:
+    """An XLSX workbook of ``df``: optional title and note above, bold frozen header, column
+    widths fitted to the content (CJK characters count double). Text stays text.
+
+    Parameters
+    ----------
+    df
+        The table.
+    sheet_name
+        The sheet's name.
+    note
+        A line in the first row (italic), e.g. where the data come from.
+    formats
+        Excel number formats by column name (e.g. :data:`PERCENT_FORMAT` for a rate held as
+        a fraction, :data:`THOUSANDS_FORMAT` for counts). Dates are always ``yyyy-mm-dd``.
+    title
+        A bold line above the note (e.g. the filters that made the table).
     """
     buffer = io.BytesIO()
-    start = 2 if note else 0
-    with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": XLSXWRITER_OPTIONS}) as writer:
+    lines = [line for line in (title, note) if line]
+    start = len(lines) + 1 if lines else 0
+    formats = formats or {}
+    with pd.ExcelWriter(
+        buffer, engine="xlsxwriter", engine_kwargs={"options": XLSXWRITER_OPTIONS},
+        date_format=DATE_FORMAT, datetime_format=DATE_FORMAT,
+    ) as writer:  # fmt: skip
         df.to_excel(writer, sheet_name=sheet_name, index=False, startrow=start)
         book, sheet = writer.book, writer.sheets[sheet_name]
+        row = 0
+        if title:
+            sheet.write_string(row, 0, title, book.add_format({"bold": True, "font_size": 13}))
+            row += 1
         if note:
-            sheet.write_string(0, 0, note, book.add_format({"italic": True, "font_color": "#9c5700"}))
+            sheet.write_string(row, 0, note, book.add_format({"italic": True, "font_color": "#9c5700"}))
         header = book.add_format({"bold": True, "bg_color": "#dce7f3", "border": 1})
+        number_formats = {f: book.add_format({"num_format": f}) for f in set(formats.values())}
         for col, name in enumerate(df.columns):
             sheet.write_string(start, col, str(name), header)
-            sample = [str(name)] + df.iloc[:200, col].astype(str).tolist()
+            sample = [str(name)] + [str(v) for v in df.iloc[:200, col]]
             width = max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in s) for s in sample)
-            sheet.set_column(col, col, min(max(width + 2, 6), 50))
+            fmt = formats.get(name)
+            # Cells written without a format of their own take the column's (xlsxwriter).
+            sheet.set_column(col, col, min(max(width + 2, 6), 50), number_formats.get(fmt) if fmt else None)
         sheet.freeze_panes(start + 1, 0)
         if len(df):
             sheet.autofilter(start, 0, start + len(df), len(df.columns) - 1)

@@ -119,7 +119,7 @@ def test_junk_in_the_url_falls_back_to_defaults():
     state = MapState.from_params(params, tuple(INDICATORS))
     assert state.unit == "city" and state.industries == ("chemical",)
     assert state.years is None and state.indicator == "accident_rate"
-    assert state.layers == () and state.towns == ("320411004",) and state.color_by == "industry"
+    assert state.layers == () and state.towns == ("320411004",) and state.color_by == MapState().color_by
 
 
 def test_default_years_are_the_latest_and_ranges_clip_to_the_data():

@@ -6,19 +6,30 @@ their exports (XLSX, CSV, follow-up workbooks) below the map.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
+from gsyf_geo.analysis.enterprise_list import (
+    LIST_SORT_NOTES,
+    LIST_SORTS,
+    PAGE_ROWS,
+    ListExport,
+    list_export,
+    list_file_stem,
+    list_sentence,
+)
 from gsyf_geo.analysis.filters import FilteredView, MapState
 from gsyf_geo.analysis.indicators import enterprise_table
 from gsyf_geo.analysis.mapdata import MapData
 from gsyf_geo.auth.roles import can
 from gsyf_geo.domain import DEMO_LABEL
 from gsyf_geo.plan import Plan
-from gsyf_geo.tabular import to_csv_bytes, to_xlsx_bytes
 from views.common import audited, current_user
 
-LIST_ROWS = 1_000  # rows shown on the page (largest gaps first); exports hold every row
+LIST_ROWS = PAGE_ROWS  # rows shown on the page (first of the chosen order); exports hold every row
+SORT_KEY = "list_sort"
 
 # Fixed widths (px): the grid need not measure 1,000 rows of text before it draws, and the
 # name stays readable. Numbers keep their thousands separators; 参保率 reads as a percentage.
@@ -36,10 +47,11 @@ LIST_FIRST = ("单位名称", "参保缺口（人）", "职工人数", "参保�
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def list_rows(url: str, version: str, state: MapState, _view: FilteredView) -> pd.DataFrame:
-    """The rows of the on-page list for a state (largest gaps first), cached per data version
-    and state (``_view`` is the state's filtered view, not part of the key)."""
-    return enterprise_table(_view, limit=LIST_ROWS)
+def list_rows(url: str, version: str, state: MapState, sort: str, _view: FilteredView) -> pd.DataFrame:
+    """The on-page rows for a state and an order: every filtered row sorted, then the first
+    :data:`LIST_ROWS`. Cached per data version, state and order (``_view`` is the state's
+    filtered view, not part of the key)."""
+    return enterprise_table(_view, limit=LIST_ROWS, sort=sort)
 
 
 def list_order(columns: pd.Index) -> list[str]:
@@ -68,7 +80,7 @@ def render_list(
     db_url: str, data_version: str, state: MapState, view: FilteredView, *, data: MapData, store, scope,
     plan: Plan | None, scope_label: str, period: str,
 ) -> None:  # fmt: skip
-    """The filtered enterprises, largest gaps first, and their exports.
+    """The filtered enterprises in the chosen order, and their exports.
 
     Parameters
     ----------
@@ -82,27 +94,35 @@ def render_list(
         The unit shown and the years, in words (used in titles and file names).
     """
     y0, y1 = view.years
-    st.subheader("企业清单（按参保缺口排序）")
-    shown = list_rows(db_url, data_version, state, view)
+    st.subheader("企业清单")
+    sort = st.radio(
+        "排序", list(LIST_SORTS), format_func=LIST_SORTS.get, key=SORT_KEY, horizontal=True,
+        help="在全部筛选结果中排序后再显示前 1,000 家：" + "；".join(
+            f"{LIST_SORTS[k]}：{LIST_SORT_NOTES[k]}" for k in LIST_SORTS),
+    )  # fmt: skip
+    total = len(view.enterprises)
+    shown = list_rows(db_url, data_version, state, sort, view)
+    st.caption(list_sentence(sort, total, len(shown)))
     st.dataframe(
         shown, hide_index=True, width="stretch", height=420, column_config=list_columns(shown.columns),
         column_order=list_order(shown.columns),
     )
-    if len(view.enterprises) > LIST_ROWS:
-        st.caption(f"页面显示前 {LIST_ROWS:,} 家，共 {len(view.enterprises):,} 家；导出文件包含全部。")
-    note = f"{scope_label} {period} 重点行业企业清单" + (f"（{DEMO_LABEL}）" if data.is_demo else "")
-    stem = f"企业清单_{scope_label}_{y0}-{y1}"
     if not can(current_user(), "export"):
         st.caption("导出企业清单需要导出权限（管理员、区级经办）。")
         return
+    note = "　".join(filter(None, [DEMO_LABEL if data.is_demo else "", f"导出日期：{date.today().isoformat()}"]))
+
+    def export() -> ListExport:
+        return list_export(view, state, scope_label, sort, note=note)
+
+    stem = list_file_stem(scope_label, state, view.years, sort)
     d1, d2, d3, _ = st.columns([1, 1, 1.6, 3])
-    rows = len(view.enterprises)
     d1.download_button(
-        "导出 Excel", data=audited(f"{stem}.xlsx", rows, lambda: to_xlsx_bytes(enterprise_table(view), "企业清单", note)),
+        "导出 Excel", data=audited(f"{stem}.xlsx", total, lambda: export().xlsx()),
         file_name=f"{stem}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
     )  # fmt: skip
-    d2.download_button("导出 CSV", data=audited(f"{stem}.csv", rows, lambda: to_csv_bytes(enterprise_table(view))),
+    d2.download_button("导出 CSV", data=audited(f"{stem}.csv", total, lambda: export().csv()),
                        file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")  # fmt: skip
     with d3.popover("跟进清单（每区一张表）", width="stretch"):
         render_followup_menu(store, plan, state, scope=scope, scope_label=scope_label, years=(y0, y1))

@@ -321,7 +321,7 @@ def map_panel() -> None:
     dynamic, info = None, None
     if "enterprises" in state.layers:
         dynamic, info = enterprise_layer(
-            view.enterprises, bounds=view_bounds, zoom=previous.get("zoom"), color_by=state.color_by, gcj02=gcj02
+            view.enterprises, bounds=view_bounds, zoom=previous.get("zoom"), color_by=state.point_colors, gcj02=gcj02
         )
     # Hexagon rates and hot spots follow the zoom (H3 resolution), so they are redrawn like the enterprises.
     hexagons = hexagon_groups(db_url, data_version, state, view, data.years, zoom=previous.get("zoom"), gcj02=gcj02)

@@ -37,7 +37,8 @@ LAYERS: dict[str, str] = {
 DEFAULT_LAYERS: tuple[str, ...] = ("districts", "enterprises", "bases")
 SIZE_IDS = tuple(s.id for s in SIZE_CLASSES)
 CLASS_SCHEMES: dict[str, str] = {"natural_breaks": "自然断点", "quantiles": "分位数"}
-COLOR_BY: dict[str, str] = {"industry": "重点行业", "grade": "风险等级"}
+COLOR_BY: dict[str, str] = {"auto": "随筛选", "industry": "重点行业", "grade": "风险等级"}
+"""How enterprise points are coloured; ``"auto"`` follows the filters (:attr:`MapState.point_colors`)."""
 RISK_WINDOW_YEARS = 3
 
 
@@ -61,7 +62,7 @@ class MapState:
     basemap: str = "none"
     include_commuting: bool = False
     scheme: str = "natural_breaks"
-    color_by: str = "industry"
+    color_by: str = "auto"
 
     @property
     def scope(self) -> Scope:
@@ -76,6 +77,14 @@ class MapState:
             return (hi, hi)
         a, b = sorted(self.years)
         return (min(max(a, lo), hi), min(max(b, lo), hi))
+
+    @property
+    def point_colors(self) -> str:
+        """What enterprise points are coloured by: the chosen attribute, or under ``"auto"``
+        the attribute the filters narrow (a risk-grade filter colours by grade), else industry."""
+        if self.color_by in ("industry", "grade"):
+            return self.color_by
+        return "grade" if self.grades else "industry"
 
     def with_unit(self, unit: str) -> MapState:
         """The same state drilled into another unit (town choice cleared)."""

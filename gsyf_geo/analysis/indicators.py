@@ -231,23 +231,21 @@ def _disease_measures(diseases: pd.DataFrame, by_unit: bool = True):
     return out[["pneumoconiosis", "short_exposure_share"]]
 
 
-def enterprise_table(view: FilteredView, limit: int | None = None) -> pd.DataFrame:
-    """The filtered enterprise list with Chinese headers, largest enrollment gap first.
+def enterprise_table(view: FilteredView, limit: int | None = None, sort: str = "gap") -> pd.DataFrame:
+    """The filtered enterprise list with Chinese headers and values, in the order ``sort``.
 
-    Ties are broken by key-position staff not yet trained. ``limit`` keeps the first rows
-    only (the page shows a few thousand; exports take all).
+    Every row of the view is sorted (:func:`gsyf_geo.analysis.filters.sort_enterprises`;
+    the default puts the largest enrollment gap first, ties by key-position staff not yet
+    trained) before ``limit`` keeps the first rows (the page shows 1,000; exports take all).
     """
+    from gsyf_geo.analysis.enterprise_list import period_words, sort_enterprises
     from gsyf_geo.analysis.risk import RISK_GRADE_BY_ID
     from gsyf_geo.domain import KEY_INDUSTRY_BY_ID, REPORTING_UNIT_BY_CODE, SIZE_CLASSES
     from gsyf_geo.geography import towns
+    from gsyf_geo.importing.schema import GEOCODE_PRECISION_LABELS
 
     end = view.years[1]
-    trained = view.enterprises.get(f"trained_{end}")
-    trained = trained.fillna(0) if trained is not None else 0
-    ent = view.enterprises.assign(
-        untrained=(view.enterprises["key_staff"].fillna(0) - trained).clip(lower=0)
-    )
-    ent = ent.sort_values(["gap", "untrained"], ascending=False, kind="stable")
+    ent = sort_enterprises(view.enterprises, sort, end)
     if limit is not None:
         ent = ent.head(limit)
     reached = ent.get(f"reached_{end}", pd.Series(np.nan, index=ent.index))
@@ -272,11 +270,11 @@ def enterprise_table(view: FilteredView, limit: int | None = None) -> pd.DataFra
             "未培训人数": ent["untrained"],
             "重点企业": ent.get("key_enterprise", pd.Series(None, index=ent.index)).map({True: "是", False: "否"}),
             "宣传覆盖": reached.map({1.0: "是", 0.0: "否"}),
-            f"工伤人数（{view.years[0]}–{view.years[1]}）": ent["injuries_window"],
+            f"工伤人数（{period_words(view.years)}）": ent["injuries_window"],
             "地址": ent["address"],
             "经度": ent["lon"].round(6),
             "纬度": ent["lat"].round(6),
-            "定位方式": ent["geocode_precision"],
+            "定位方式": ent["geocode_precision"].map(lambda p: GEOCODE_PRECISION_LABELS.get(p, p)),
             "位置存疑": ent["outside_named_district"].map({True: "是", False: ""}),
         }
     ).reset_index(drop=True)

@@ -12,9 +12,12 @@ from __future__ import annotations
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import MacroElement
+from folium.template import Template
 
 from gsyf_geo.analysis.filters import FilteredView, MapState
 from gsyf_geo.analysis.indicators import INDICATORS
+from gsyf_geo.analysis.ranking import indicator_target
 from gsyf_geo.domain import DISTRICT_BY_ADCODE
 from gsyf_geo.geography import reporting_units
 from gsyf_geo.layers.accidents import accident_layer
@@ -25,10 +28,53 @@ from gsyf_geo.layers.districts import district_layer
 from gsyf_geo.layers.fullscreen import FullscreenControl
 from gsyf_geo.layers.offline import make_offline_map
 from gsyf_geo.layers.projects import project_layer, project_target
+from gsyf_geo.layers.towns import town_layer
 from gsyf_geo.plan import Plan
 from gsyf_geo.printing.printcss import PRINT_MAP_HEIGHT, PRINT_MAP_WIDTH
 
 APPROXIMATE_NOTE = "经开区范围按乡镇中心近似划分（示意）"
+FIT_PADDING_PX = 12
+"""Margin (px) between the opening view (the city, a unit) and the map frame's edges."""
+ZOOM_SNAP = 0.25
+"""Zoom steps of a fit: a quarter level, so the city fills the frame instead of half of it."""
+
+
+class FitView(MacroElement):
+    """Open the map on ``bounds`` (with a margin) and fit it again whenever the frame changes
+    size (the page's width, the sidebar opened or closed), until the user pans or zooms.
+
+    The fit happens before any layer is drawn (no animation from a default view), so every
+    width shows the whole city: at 1024 px 溧阳 in the south-west stays inside the frame.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var bounds = L.latLngBounds({{ this.bounds|tojson }});
+            var options = {padding: [{{ this.padding }}, {{ this.padding }}], animate: false};
+            var moved = false, fitting = false;
+            function fit() {
+                if (moved) { return; }
+                fitting = true;
+                try { map.fitBounds(bounds, options); } finally { fitting = false; }
+            }
+            map.on("dragstart", function () { moved = true; });
+            map.on("zoomstart", function () { if (!fitting) { moved = true; } });
+            map.on("resize", fit);
+            fit();
+            map.gsyfOpeningBounds = bounds;
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list[list[float]], padding: int = FIT_PADDING_PX) -> None:
+        super().__init__()
+        self._name = "FitView"
+        self.bounds = bounds
+        self.padding = int(padding)
 
 
 def unit_bounds(units: gpd.GeoDataFrame, unit: str) -> list[list[float]]:
@@ -72,11 +118,10 @@ def build_risk_map(
     units["name"] = [DISTRICT_BY_ADCODE[c].name if c in DISTRICT_BY_ADCODE else s
                      for c, s in zip(units["code"], units["short_name"], strict=True)]  # fmt: skip
     m = make_offline_map()
+    m.options["zoom_snap"] = ZOOM_SNAP
     # Open straight at the view, before any layer is drawn: a fitBounds after the layers
     # animates from the default view and draws every path again when the animation ends.
-    opening = folium.FitBounds(view_bounds(units, state, view))
-    opening.options["animate"] = False
-    m.add_child(opening)
+    FitView(view_bounds(units, state, view)).add_to(m)
     FullscreenControl(PRINT_MAP_WIDTH, PRINT_MAP_HEIGHT).add_to(m)
     basemap = add_basemap(m, state.basemap)
     gcj02 = basemap.gcj02
@@ -84,15 +129,23 @@ def build_risk_map(
         indicator = INDICATORS[state.indicator]
         values = table[state.indicator].astype(float)
         notes = {code: APPROXIMATE_NOTE for code in units.loc[units["approximate"], "code"]}
+        # Colours anchored to the plan's target where there is one (docs/map_colours.md).
+        anchor = indicator_target(table, state.indicator, plan)
+        whole = state.unit == "city" if whole_city is None else whole_city
         district_layer(
             units, values, key="code", value_label=f"{indicator.name}（{indicator.unit}）",
             value_format=indicator.fmt, scheme=state.scheme, higher_is_worse=indicator.higher_is_worse,
             notes=notes, gcj02=gcj02, name="区县专题图",
-            # Under the enterprise hexagons the choropleth must stay readable, not muddy.
-            fill_opacity=0.45 if "enterprises" in state.layers else 0.7,
+            met=None if anchor is None else anchor.met, target_text="" if anchor is None else anchor.text,
+            # The city view draws no enterprises at first (the page adds them from a zoom level):
+            # the choropleth is the picture. Drilled in, points and hexagons lie on top of it.
+            fill_opacity=0.45 if "enterprises" in state.layers and not whole else 0.7,
         ).add_to(m)  # fmt: skip
     else:
         district_layer(units, None, key="code", gcj02=gcj02, fill_opacity=0.15, name="区县").add_to(m)
+    outlines = town_layer(state.towns, gcj02=gcj02) if state.towns else None  # chosen towns, dashed
+    if outlines is not None:
+        outlines.add_to(m)
     if "accidents" in state.layers:
         accident_layer(view.injuries, gcj02=gcj02).add_to(m)
     if "projects" in state.layers:
