@@ -59,13 +59,12 @@ def test_upload_preview_load_and_history(app, chromium_path):
             page.locator('input[type="file"]').set_input_files(str(upload))
             page.get_by_text("有错误的行 1 行").wait_for(timeout=TIMEOUT_MS)
             wait_idle(page)
-            page.get_by_text("文件中有错误：默认整个文件不导入").wait_for(timeout=TIMEOUT_MS)
+            page.get_by_text("整个文件不会导入").wait_for(timeout=TIMEOUT_MS)
+            assert page.get_by_role("button", name="导入", exact=True).is_disabled()
             page.wait_for_timeout(800)
             page.screenshot(path=str(ARTIFACTS / "browser_import_preview.png"), full_page=True)
 
-            page.get_by_text("仅导入无误的行（其余行列入问题清单）").click()
-            wait_idle(page)
-            page.get_by_role("button", name="导入", exact=True).click()
+            page.get_by_role("button", name="只导入无误的行", exact=True).click()
             page.get_by_text("导入结果").wait_for(timeout=TIMEOUT_MS)
             wait_idle(page)
             assert page.get_by_text("读取 6 行：新增 5，更新 0，未变 0，拒绝 1").count() >= 1

@@ -63,7 +63,7 @@ def test_page_offers_every_kind_and_its_templates(page_db):
     assert not at.radio  # no coordinates in this kind
 
 
-def test_page_shows_the_import_history(page_db):
+def test_page_shows_the_import_history_in_plain_chinese(page_db):
     store = Store(page_db)
     import_file(store, "enterprise", csv_bytes(ENTERPRISE_HEADERS, enterprise_rows(2)), "今年的名单.csv",
                 user="王科长")  # fmt: skip
@@ -72,11 +72,27 @@ def test_page_shows_the_import_history(page_db):
     import_file(store, "enterprise", csv_bytes(ENTERPRISE_HEADERS, rows), "有错的名单.csv", user="王科长")
     store.engine.dispose()
     at = _page()
-    history = at.dataframe[-1].value
-    assert history["文件"].tolist()[:2] == ["有错的名单.csv", "今年的名单.csv"]
-    assert history["结果"].tolist()[:3] == ["已拒绝", "已导入", "已导入"]
-    assert history["数据类型"].tolist()[-1] == "演示数据"
-    assert history["操作人"].tolist()[0] == "王科长"
+    recent = at.table[0].value.reset_index()
+    assert recent.columns.tolist() == ["时间", "数据类型", "文件", "操作人", "行数", "结果", "说明"]
+    assert recent["文件"].tolist() == ["有错的名单.csv", "今年的名单.csv", "演示数据（自动生成）"]
+    assert recent["结果"].tolist() == ["已拒绝", "已导入", "已生成"]
+    assert recent["数据类型"].tolist() == ["企业名录", "企业名录", "演示数据"]
+    assert recent["操作人"].tolist() == ["王科长", "王科长", "系统"]
+    assert recent["行数"].tolist()[:2] == ["读取 2：新增 0，更新 0，拒绝 1", "读取 2：新增 2，更新 0，拒绝 0"]
+    assert recent["说明"].tolist()[1] == "文件坐标定位 2 行"
+    assert recent["说明"].tolist()[0].startswith("错误 1 条；第一处：有错的名单.csv，第 2 行，“职工人数”列")
+    assert recent["说明"].tolist()[2] == "生成演示城市（合成数据，非真实统计）"
+    shown = " ".join(recent.astype(str).to_numpy().ravel())
+    for raw in ("定位：", "demo", "seed", "open-demo"):
+        assert raw not in shown, raw
+    # The hash is not in the table; the full history and the fingerprints are in an expander.
+    assert at.expander[-1].label == "全部导入记录与文件指纹"
+    prints = at.dataframe[-1].value
+    assert prints.columns.tolist() == ["时间", "文件", "文件指纹"]
+    assert prints["文件"].tolist() == ["有错的名单.csv", "今年的名单.csv"]
+    assert prints["文件指纹"].str.fullmatch("[0-9a-f]{64}").all()
+    assert "当前为演示数据（合成数据，非真实统计）" not in [w.value for w in at.warning]  # 2 real firms
+    assert any("导入的真实数据：企业名录 2 条（武进区）" in w.value for w in at.warning)
 
 
 def test_preview_highlights_problem_cells(store):

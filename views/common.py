@@ -6,7 +6,6 @@ from datetime import date
 
 import streamlit as st
 
-from gsyf_geo.domain import DEMO_LABEL
 from gsyf_geo.plan import Plan, PlanFileError, available_plans
 from gsyf_geo.settings import db_url
 from gsyf_geo.store import Store
@@ -33,10 +32,39 @@ def get_store() -> Store:
     return _open_store(db_url())
 
 
-def demo_banner(store: Store) -> None:
-    """Mark demo data as demo, on every page that shows data."""
-    if store.holds_demo_data:
-        st.warning(f"当前为{DEMO_LABEL}")
+@st.cache_data(show_spinner=False, max_entries=8)
+def _demo_status(url: str, version: str, _store: Store):
+    """Which stored rows are demo, recounted whenever a load finishes (``version``)."""
+    from gsyf_geo.store.demo_status import demo_status
+
+    return demo_status(_store)
+
+
+def demo_status(store: Store | None = None):
+    """The :class:`~gsyf_geo.store.demo_status.DemoStatus` of the store (cached per data version)."""
+    store = store if store is not None else get_store()
+    return _demo_status(str(store.engine.url), store.data_version(), store)
+
+
+def demo_banner(store: Store, scope=None) -> None:
+    """Mark what is demo as demo, on every page that shows data.
+
+    The banner names the kinds that are still synthetic inside ``scope`` (default: the
+    signed-in user's part of the city) once real data have been imported, says 当前为演示数据
+    while everything is demo, and is absent when no demo row is left.
+    """
+    text = demo_status(store).banner(scope if scope is not None else user_scope())
+    if text:
+        st.warning(text)
+
+
+def demo_label(kinds, scope=None, store: Store | None = None) -> str:
+    """The demo label of one figure drawn from ``kinds`` (store kinds such as ``"work_injury"``):
+    "（演示数据）" when all its rows inside ``scope`` are demo, "（含演示数据）" when some are,
+    "" when none is. Append it to the figure's title or caption."""
+    label = demo_status(store).label([kinds] if isinstance(kinds, str) else kinds,
+                                     scope if scope is not None else user_scope())  # fmt: skip
+    return f"（{label}）" if label else ""
 
 
 def plans_or_stop(what: str = "规划目标") -> dict[str, Plan]:
