@@ -77,14 +77,15 @@ def import_command(args: argparse.Namespace) -> int:
             _err(f"文件超过 {limits.max_bytes // MB:,} MB 的上限（现为 {size / MB:,.1f} MB）：请分成几个文件导入"
                  f"（上限可用环境变量 GSYF_IMPORT_MAX_MB 调整）")  # fmt: skip
             return EXIT_REJECTED
-        data = path.read_bytes()
+        with path.open("rb"):  # readable? (the import reads it as a stream, never whole)
+            pass
     except OSError as exc:
         _err(f"无法读取文件 {path}：{exc.strerror or exc}")
         return EXIT_USAGE
     started = time.perf_counter()
     try:
         store = _store()
-        result, failure = import_file_guarded(store, args.kind, data, path.name, crs=args.crs.strip().lower(),
+        result, failure = import_file_guarded(store, args.kind, path, path.name, crs=args.crs.strip().lower(),
                                               partial=args.partial, user=args.user)  # fmt: skip
     except KeyboardInterrupt:
         _err("导入已中断，库中数据未改变。")

@@ -18,7 +18,7 @@ import math
 import os
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import PurePath
@@ -335,7 +335,14 @@ def _build_frame(
     online: bool,
     geocoders: list[G.OnlineGeocoder] | None,
     progress: ProgressFn | None,
+    names_in_file: dict[str, list[str]] | None = None,
 ) -> None:
+    """Store rows of ``prep.parsed.values``, their place and action (see :func:`prepare_import`).
+
+    ``names_in_file``: the enterprise names that carry more than one code in the whole
+    file, with those codes (when ``values`` is one block of the file; None: ``values`` is
+    the whole file).
+    """
     parsed = prep.parsed
     assert parsed is not None
     spec = S.kind_spec(prep.kind)
@@ -376,7 +383,7 @@ def _build_frame(
     _progress(progress, 0.85, "比较库中已有记录…")
     prep.action = _classify(prep.kind, frame, existing)
     if prep.kind == "enterprise":
-        _enterprise_duplicates(store, prep, frame, scope)
+        _enterprise_duplicates(store, prep, frame, scope, names_in_file)
 
 
 def _refuse_outside(
@@ -399,8 +406,18 @@ def _refuse_outside(
     return existing[inside]
 
 
-def _enterprise_duplicates(store: Store, prep: Prepared, frame: pd.DataFrame, scope: Scope = CITY) -> None:
-    """Report codes already stored (to be updated) and names registered under other codes."""
+def _enterprise_duplicates(
+    store: Store,
+    prep: Prepared,
+    frame: pd.DataFrame,
+    scope: Scope = CITY,
+    names_in_file: dict[str, list[str]] | None = None,
+) -> None:
+    """Report codes already stored (to be updated) and names registered under other codes.
+
+    ``names_in_file``: names with more than one code in the whole file and their codes,
+    when ``frame`` is one block of it (None: taken from ``frame``).
+    """
     parsed = prep.parsed
     for r in frame.index[prep.action == "update"]:
         parsed.add(r, "credit_code", "库中已有该统一社会信用代码，本行将更新该单位的记录", WARNING)
@@ -415,6 +432,8 @@ def _enterprise_duplicates(store: Store, prep: Prepared, frame: pd.DataFrame, sc
         known = first_code.setdefault(name, code)
         if known != code:
             in_file.setdefault(name, {known}).add(code)
+    if names_in_file is not None:
+        in_file = {n: set(codes) for n, codes in names_in_file.items() if n in first_code}
     stored: dict[str, set[str]] = {}
     if store.count("enterprise"):
         names = sorted(first_code)
@@ -893,18 +912,34 @@ def load_prepared(
     else:
         result.status = "done"
 
+    write_rows(store, prep, result, lambda: [changed], len(changed), scope, progress)
+    return result
+
+
+def write_rows(
+    store: Store,
+    prep: Prepared,
+    result: ImportResult,
+    blocks: Callable[[], Iterable[pd.DataFrame]],
+    total: int,
+    scope: Scope = CITY,
+    progress: ProgressFn | None = None,
+) -> None:
+    """Write the rows to store (``blocks()``: frames of store rows) with the batch record,
+    in ONE transaction; sets ``result.batch_id``. An exception rolls everything back."""
     _progress(progress, 0.88, "写入数据库…")
     with store.transaction() as conn:
         batch_id = store.start_batch(
-            prep.kind, conn, file_name=prep.file_name, file_sha256=prep.sha256, user_name=user
+            prep.kind, conn, file_name=prep.file_name, file_sha256=prep.sha256, user_name=result.user
         )
-        total = max(len(changed), 1)
-        for start in range(0, len(changed), WRITE_CHUNK):
-            part = changed.iloc[start : start + WRITE_CHUNK].copy()
-            part["batch_id"] = batch_id
-            store.upsert(prep.kind, _for_store(part, prep.kind), scope, conn=conn)
-            done = min(start + WRITE_CHUNK, len(changed))
-            _progress(progress, 0.88 + 0.11 * done / total, f"写入数据库 {done}/{len(changed)}…")
+        done = 0
+        for block in blocks():
+            for start in range(0, len(block), WRITE_CHUNK):
+                part = block.iloc[start : start + WRITE_CHUNK].copy()
+                part["batch_id"] = batch_id
+                store.upsert(prep.kind, _for_store(part, prep.kind), scope, conn=conn)
+                done += len(part)
+                _progress(progress, 0.88 + 0.11 * done / max(total, 1), f"写入数据库 {done}/{total}…")
         store.finish_batch(
             batch_id, conn, rows_read=result.rows_read, inserted=result.inserted,
             updated=result.updated, rejected=result.rejected, status=result.status,
@@ -912,7 +947,6 @@ def load_prepared(
         )  # fmt: skip
     result.batch_id = batch_id
     _progress(progress, 1.0, "完成")
-    return result
 
 
 def _for_store(part: pd.DataFrame, kind: str) -> pd.DataFrame:
@@ -958,7 +992,7 @@ def _record_batch(store: Store, prep: Prepared, result: ImportResult, user: str,
 def import_file(
     store: Store,
     kind: str,
-    data: bytes,
+    data: bytes | os.PathLike,
     file_name: str,
     crs: str = "wgs84",
     partial: bool = False,
@@ -967,13 +1001,16 @@ def import_file(
     geocoders: list[G.OnlineGeocoder] | None = None,
     progress: ProgressFn | None = None,
 ) -> ImportResult:
-    """Check and load a file (see :func:`prepare_import` and :func:`load_prepared`).
+    """Check and load a file (as :func:`prepare_import` then :func:`load_prepared` would),
+    block by block in bounded memory (:func:`gsyf_geo.importing.blocks.import_blocks`).
 
-    Bad input never raises: an unreadable file, a bad header or bad rows come back as a
-    rejected :class:`ImportResult` with its problems.
+    ``data`` is the file's bytes or its path (read as a stream). Bad input never raises:
+    an unreadable file, a bad header or bad rows come back as a rejected
+    :class:`ImportResult` with its problems.
     """
-    prep = prepare_import(store, kind, data, file_name, crs, scope, True, geocoders, progress)
-    return load_with_retry(store, prep, partial, user, scope, progress)
+    from gsyf_geo.importing.blocks import import_blocks
+
+    return import_blocks(store, kind, data, file_name, crs, partial, user, scope, geocoders, progress)
 
 
 def load_with_retry(
@@ -991,6 +1028,13 @@ def load_with_retry(
     everything back. After ``attempts`` (default ``GSYF_IMPORT_ATTEMPTS`` or 3) tries it
     raises :class:`~gsyf_geo.importing.problems.StoreBusyError` ("数据库正忙，请稍后重试").
     """
+    return retry_busy(lambda: load_prepared(store, prep, partial, user, scope, progress), progress, attempts)
+
+
+def retry_busy(
+    load: Callable[[], ImportResult], progress: ProgressFn | None = None, attempts: int | None = None
+) -> ImportResult:
+    """``load()``, tried again while another writer holds the store (see :func:`load_with_retry`)."""
     from sqlalchemy.exc import OperationalError
 
     if attempts is None:
@@ -998,7 +1042,7 @@ def load_with_retry(
         attempts = int(raw) if raw.isdigit() and int(raw) > 0 else 3
     for attempt in range(attempts):
         try:
-            return load_prepared(store, prep, partial, user, scope, progress)
+            return load()
         except OperationalError as exc:
             if not is_store_busy(exc):
                 raise
@@ -1012,7 +1056,7 @@ STORE_ERROR_MESSAGE = "数据库出错，导入未完成，库中数据未改变
 
 
 def import_file_guarded(
-    store: Store, kind: str, data: bytes, file_name: str, **kwargs: object
+    store: Store, kind: str, data: bytes | os.PathLike, file_name: str, **kwargs: object
 ) -> tuple[ImportResult | None, str | None]:
     """:func:`import_file` for the page and the CLI: (result, None), or (None, a Chinese
     message) when the store failed — "数据库正忙，请稍后重试" when another writer held it

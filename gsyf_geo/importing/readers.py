@@ -11,12 +11,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 import warnings
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 from pathlib import PurePath
+from typing import BinaryIO
 
 from gsyf_geo.importing.limits import MB, ImportLimits, import_limits
 from gsyf_geo.importing.problems import ImportFileError, Problem
@@ -31,6 +33,50 @@ _CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CHUNK = 1 << 20  # bytes decoded at a time when checking a CSV's encoding
 HEAD_LINES = 50  # lines looked at for the first non-empty one (delimiter)
 _MAX_RATIO = 200  # unpacked/packed size of a large shared-string part that is refused
+
+# A file's content: its bytes (an upload), or the path of a file on disk (the command line),
+# which is then read as a stream and never held in memory whole.
+FileData = bytes | os.PathLike
+
+
+def open_data(data: FileData) -> BinaryIO:
+    """A binary stream of ``data`` (no copy of bytes; a path is opened)."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return io.BytesIO(data)
+    return open(data, "rb")  # noqa: SIM115 - the caller closes it
+
+
+def data_size(data: FileData) -> int:
+    """Size of ``data`` in bytes."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return len(data)
+    return os.stat(data).st_size
+
+
+def data_head(data: FileData, n: int) -> bytes:
+    """The first ``n`` bytes of ``data``."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        return bytes(data[:n])
+    with open(data, "rb") as f:
+        return f.read(n)
+
+
+def iter_chunks(data: FileData, start: int = 0, size: int = _CHUNK) -> Iterator[bytes | memoryview]:
+    """``data`` from ``start`` in pieces of at most ``size`` bytes."""
+    if isinstance(data, bytes | bytearray | memoryview):
+        view = memoryview(data)
+        for pos in range(start, len(view), size):
+            yield view[pos : pos + size]
+        return
+    with open(data, "rb") as f:
+        f.seek(start)
+        while chunk := f.read(size):
+            yield chunk
+
+
+def is_blank(data: FileData) -> bool:
+    """True for an empty file or one of white space only."""
+    return all(not bytes(chunk).strip() for chunk in iter_chunks(data))
 
 
 class Table:
@@ -97,7 +143,7 @@ def _fail(file_name: str, message: str) -> ImportFileError:
     return ImportFileError(message, [Problem(file_name, None, None, message)])
 
 
-def detect_format(data: bytes, file_name: str) -> str:
+def detect_format(data: FileData, file_name: str) -> str:
     """Tell ``"xlsx"``, ``"xls"`` or ``"csv"`` from the first bytes.
 
     Raises
@@ -105,11 +151,12 @@ def detect_format(data: bytes, file_name: str) -> str:
     ImportFileError
         For an HTML page saved as ``.xls`` or another binary file.
     """
-    if data.startswith(_XLSX_MAGIC):
+    first = data_head(data, 2048)
+    if first.startswith(_XLSX_MAGIC):
         return "xlsx"
-    if data.startswith(_XLS_MAGIC):
+    if first.startswith(_XLS_MAGIC):
         return "xls"
-    head = data[:2048].lstrip(codecs.BOM_UTF8).lstrip().lower()
+    head = first.lstrip(codecs.BOM_UTF8).lstrip().lower()
     if head.startswith((b"<html", b"<!doctype", b"<table", b"<?xml", b"<meta")):
         raise _fail(
             file_name,
@@ -118,21 +165,22 @@ def detect_format(data: bytes, file_name: str) -> str:
     return "csv"
 
 
-def detect_encoding(data: bytes, file_name: str) -> tuple[str, int, str]:
+def detect_encoding(data: FileData, file_name: str) -> tuple[str, int, str]:
     """The encoding of CSV bytes: (Python codec, length of the BOM, Chinese name).
 
     Tries UTF-8 (with or without BOM), UTF-16 with BOM, then GB18030 (a superset of GBK).
     The bytes are checked in chunks, never decoded whole.
     """
-    if data.startswith(codecs.BOM_UTF8):
+    head = data_head(data, 4)
+    if head.startswith(codecs.BOM_UTF8):
         if not _decodes(data, "utf-8", len(codecs.BOM_UTF8)):
             raise _fail(file_name, "文件以 UTF-8 BOM 开头，但内容不是有效的 UTF-8 编码")
         return "utf-8", len(codecs.BOM_UTF8), "UTF-8（带 BOM）"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         if not _decodes(data, "utf-16", 0):
             raise _fail(file_name, "文件以 UTF-16 BOM 开头，但内容不是有效的 UTF-16 编码")
         return "utf-16", 0, "UTF-16"
-    if data.find(b"\x00") >= 0:
+    if any(b"\x00" in bytes(chunk) for chunk in iter_chunks(data)):
         raise _fail(file_name, "无法识别的文件：既不是 Excel 表格，也不是文本（CSV）文件")
     if _decodes(data, "utf-8", 0):
         return "utf-8", 0, "UTF-8"
@@ -145,12 +193,11 @@ def detect_encoding(data: bytes, file_name: str) -> tuple[str, int, str]:
     )
 
 
-def _decodes(data: bytes, codec: str, start: int) -> bool:
+def _decodes(data: FileData, codec: str, start: int) -> bool:
     decoder = codecs.getincrementaldecoder(codec)()
-    view = memoryview(data)
     try:
-        for pos in range(start, len(data), _CHUNK):
-            decoder.decode(view[pos : pos + _CHUNK])
+        for chunk in iter_chunks(data, start):
+            decoder.decode(chunk)
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         return False
@@ -173,8 +220,8 @@ def _sniff_delimiter(first_line: str) -> str:
     return best if counts[best] > 0 else ","
 
 
-def _text_stream(data: bytes, codec: str, bom: int) -> io.TextIOWrapper:
-    raw = io.BytesIO(data)
+def _text_stream(data: FileData, codec: str, bom: int) -> io.TextIOWrapper:
+    raw = open_data(data)
     raw.seek(bom)
     return io.TextIOWrapper(raw, encoding=codec, newline="")
 
@@ -211,7 +258,7 @@ class _Checker:
         return cells
 
 
-def read_csv_bytes(data: bytes, file_name: str, limits: ImportLimits | None = None) -> Table:
+def read_csv_bytes(data: FileData, file_name: str, limits: ImportLimits | None = None) -> Table:
     """A CSV file as a stream of rows (record ``i`` is spreadsheet row ``i + 1``).
 
     A leading ``'`` that an export put before ``=``, ``+``, ``-``, ``@``, tab or CR is
@@ -220,24 +267,24 @@ def read_csv_bytes(data: bytes, file_name: str, limits: ImportLimits | None = No
     limits = limits or import_limits()
     codec, bom, label = detect_encoding(data, file_name)
     first = ""
-    probe = _text_stream(data, codec, bom)
-    for _ in range(HEAD_LINES):
-        line = probe.readline(limits.max_cell_chars * limits.max_columns)
-        if not line or line.strip():
-            first = line
-            break
+    with _text_stream(data, codec, bom) as probe:
+        for _ in range(HEAD_LINES):
+            line = probe.readline(limits.max_cell_chars * limits.max_columns)
+            if not line or line.strip():
+                first = line
+                break
     delimiter = _sniff_delimiter(first)
     check = _Checker(file_name, limits, csv_cells=True)
 
     def rows() -> Iterator[tuple[int, list[object]]]:
-        stream = _text_stream(data, codec, bom)
-        reader = csv.reader(stream, delimiter=delimiter)
         number = 0
-        try:
-            for number, record in enumerate(reader, start=1):
-                yield number, check.row(number, list(record))
-        except csv.Error as exc:
-            raise _fail(file_name, _csv_error(number + 1, exc, limits)) from None
+        with _text_stream(data, codec, bom) as stream:
+            reader = csv.reader(stream, delimiter=delimiter)
+            try:
+                for number, record in enumerate(reader, start=1):
+                    yield number, check.row(number, list(record))
+            except csv.Error as exc:
+                raise _fail(file_name, _csv_error(number + 1, exc, limits)) from None
 
     return Table(file_name, "csv", encoding=label, rows=rows())
 
@@ -280,14 +327,14 @@ def _plain(value: object) -> object:
     return value
 
 
-def check_xlsx_parts(data: bytes, file_name: str, limits: ImportLimits | None = None) -> None:
+def check_xlsx_parts(data: FileData, file_name: str, limits: ImportLimits | None = None) -> None:
     """Refuse a workbook whose parts would unpack too large, before any of it is parsed.
 
     The sizes are the zip's own record of each part (reading a part never yields more).
     """
     limits = limits or import_limits()
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with open_data(data) as f, zipfile.ZipFile(f) as zf:
             infos = zf.infolist()
     except Exception as exc:  # noqa: BLE001 - any failure of a broken zip
         raise _broken_workbook(file_name, ".xlsx", "Excel 工作簿", exc) from None
@@ -309,7 +356,7 @@ def check_xlsx_parts(data: bytes, file_name: str, limits: ImportLimits | None = 
             raise _fail(file_name, "工作簿中的文字内容压缩比异常（可能含有超长单元格）：请检查文件")
 
 
-def read_xlsx(data: bytes, file_name: str, limits: ImportLimits | None = None) -> Table:
+def read_xlsx(data: FileData, file_name: str, limits: ImportLimits | None = None) -> Table:
     """Rows of the first data sheet of an XLSX workbook (cached formula values), streamed."""
     import openpyxl
 
@@ -318,7 +365,8 @@ def read_xlsx(data: bytes, file_name: str, limits: ImportLimits | None = None) -
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+            source = io.BytesIO(data) if isinstance(data, bytes | bytearray | memoryview) else os.fspath(data)
+            wb = openpyxl.load_workbook(source, read_only=True, data_only=True)
         idx = _pick_sheet(wb.sheetnames)
         ws = wb.worksheets[idx]
         sheet = wb.sheetnames[idx]
@@ -346,13 +394,16 @@ def read_xlsx(data: bytes, file_name: str, limits: ImportLimits | None = None) -
     return Table(file_name, "xlsx", sheet=sheet, rows=rows())
 
 
-def read_xls(data: bytes, file_name: str, limits: ImportLimits | None = None) -> Table:
+def read_xls(data: FileData, file_name: str, limits: ImportLimits | None = None) -> Table:
     """Rows of the first data sheet of an XLS (Excel 97–2003) workbook."""
     import xlrd
 
     limits = limits or import_limits()
     check = _Checker(file_name, limits, csv_cells=False)
     try:
+        if not isinstance(data, bytes | bytearray | memoryview):
+            with open(data, "rb") as f:
+                data = f.read()  # XLS holds at most 65,536 rows: small enough to read whole
         book = xlrd.open_workbook(file_contents=data, logfile=io.StringIO(), on_demand=True)
         idx = _pick_sheet(book.sheet_names())
         sheet = book.sheet_by_index(idx)
@@ -387,13 +438,13 @@ def read_xls(data: bytes, file_name: str, limits: ImportLimits | None = None) ->
     return Table(file_name, "xls", sheet=name, rows=rows())
 
 
-def read_table(data: bytes, file_name: str, limits: ImportLimits | None = None) -> Table:
+def read_table(data: FileData, file_name: str, limits: ImportLimits | None = None) -> Table:
     """Open any supported file as a :class:`Table` (rows read as they are asked for).
 
     Parameters
     ----------
     data
-        The file's bytes.
+        The file's bytes, or the path of the file (read as a stream, never whole).
     file_name
         Its name (for messages; the format is detected from the content).
     limits
@@ -407,10 +458,11 @@ def read_table(data: bytes, file_name: str, limits: ImportLimits | None = None) 
     """
     limits = limits or import_limits()
     name = PurePath(file_name).name or "上传文件"
-    if not data or not data.strip():
+    size = data_size(data)
+    if size > limits.max_bytes:
+        raise _fail(name, f"文件超过 {limits.max_bytes // MB:,} MB 的上限（现为 {size / MB:,.1f} MB）：请分成几个文件导入")
+    if is_blank(data):
         raise _fail(name, "文件为空")
-    if len(data) > limits.max_bytes:
-        raise _fail(name, f"文件超过 {limits.max_bytes // MB:,} MB 的上限（现为 {len(data) / MB:,.1f} MB）：请分成几个文件导入")
     fmt = detect_format(data, name)
     if fmt == "xlsx":
         return read_xlsx(data, name, limits)

@@ -9,12 +9,13 @@ exist, coordinates) follow in :mod:`gsyf_geo.importing.load`.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import unicodedata
 from array import array
-from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
@@ -474,6 +475,7 @@ class Parsed:
     raw: dict[int, list[object]] = field(default_factory=dict)
     max_problems: int = 1_000
     omitted: Counter = field(default_factory=Counter)
+    row_count: int = 0  # data rows read so far (``values`` may hold one block of them only)
 
     @property
     def present(self) -> set[str]:
@@ -504,7 +506,7 @@ class Parsed:
 
     @property
     def rows_read(self) -> int:
-        return len(self.values)
+        return max(self.row_count, len(self.values))
 
 
 def _progress_fraction(rows: int) -> float:
@@ -517,7 +519,8 @@ def parse_table(
 ) -> Parsed:
     """Match the header and parse every data row of ``table`` as ``kind``, as it is read.
 
-    ``progress(fraction)`` is called every 2,000 rows.
+    ``progress(fraction)`` is called every 2,000 rows. All rows end in ``values`` (see
+    :func:`parse_blocks` for a file too large for that).
 
     Raises
     ------
@@ -525,21 +528,48 @@ def parse_table(
         When the header cannot be used (see :func:`find_header`), or the file breaks a
         limit or turns out broken further on.
     """
+    parsed = start_parse(table, kind)
+    blocks = list(parse_blocks(parsed, None, progress))
+    parsed.values = blocks[0]
+    return parsed
+
+
+def start_parse(table: Table, kind: str) -> Parsed:
+    """Find the header of ``table`` (see :func:`find_header`); no data row read yet."""
     spec = S.kind_spec(kind)
     header = find_header(table, spec)
-    limits = import_limits()
-    parsed = Parsed(kind, table.file_name, table, header, pd.DataFrame(), max_problems=limits.max_problems)
+    parsed = Parsed(kind, table.file_name, table, header, pd.DataFrame(), max_problems=import_limits().max_problems)
     for text in header.unknown:
         parsed.problems.append(
             Problem(table.file_name, header.row, _short(text), "未识别的列，已忽略", WARNING)
         )
+    return parsed
+
+
+def parse_blocks(
+    parsed: Parsed, block_rows: int | None = None, progress: Callable[[float], None] | None = None
+) -> Iterator[pd.DataFrame]:
+    """The typed data rows of ``parsed``'s table, ``block_rows`` at a time (None: all at once).
+
+    Each block is checked row by row as it is yielded; the whole-file check (a key that
+    occurs twice) follows the last block and records its errors in ``parsed`` (rows of
+    earlier blocks included), so read every block before acting on ``parsed.bad_rows``.
+    Only the block, the key digests (:class:`KeyTracker`) and the problems stay in memory.
+    """
+    spec = S.kind_spec(parsed.kind)
+    table = parsed.table
+    header = parsed.header
     header_norm = [S.normalize_header(cell_text(c)) for c in header.cells]
     first_header = next((i for i, h in enumerate(header_norm) if h), 0)
     columns = [(f, idx, spec.by_field[f]) for f, idx in header.columns.items()]
-    values: dict[str, list[object]] = {f: [] for f in header.columns}
     shared: dict[str, dict] = {f: {} for f, _, col in columns if col.type not in _UNSHARED_TYPES}
-    jkq: list[bool] = []
-    numbers = array("q")  # row numbers, 8 bytes each
+    keys = KeyTracker() if all(k in header.columns for k in spec.key) else None
+    kind = parsed.kind
+
+    def new_block() -> tuple[dict[str, list[object]], list[bool], array]:
+        return {f: [] for f in header.columns}, [], array("q")
+
+    values, jkq, numbers = new_block()
     kept_bad = 0
     for i, (number, cells) in enumerate(table.iter_rows()):
         if i <= header.position:
@@ -577,23 +607,95 @@ def parse_table(
             values[f].append(value)
         numbers.append(number)
         jkq.append(row_jkq)
-        if len(numbers) <= PREVIEW_KEEP:
+        parsed.row_count += 1
+        if parsed.row_count <= PREVIEW_KEEP:
             parsed.raw[number] = cells
         elif len(parsed.cells) > problems_before and kept_bad < PREVIEW_KEEP:
             parsed.raw[number] = cells
             kept_bad += 1
-    if not numbers:
+        if block_rows is not None and len(numbers) >= block_rows:
+            yield _block(parsed, spec, values, jkq, numbers, keys)
+            values, jkq, numbers = new_block()
+    if not parsed.row_count:
         msg = f"表头（第 {header.row} 行）下没有数据行"
         raise ImportFileError(msg, [Problem(table.file_name, None, None, msg)])
+    if numbers:
+        yield _block(parsed, spec, values, jkq, numbers, keys)
+    if keys is not None:
+        _duplicates(parsed, spec, keys)
+
+
+def _block(
+    parsed: Parsed,
+    spec: S.KindSpec,
+    values: dict[str, list[object]],
+    jkq: list[bool],
+    numbers: array,
+    keys: KeyTracker | None,
+) -> pd.DataFrame:
+    """A block's rows as a frame (index: row number), checked row by row."""
     index = pd.Index(np.frombuffer(numbers, dtype=np.int64).copy(), name="row")
     frame = {}
     for f in list(values):
         frame[f] = pd.Series(values.pop(f), index=index, dtype=object)
     frame["_jkq"] = pd.Series(jkq, index=index, dtype=bool)
-    parsed.values = pd.DataFrame(frame)
-    _row_checks(parsed, spec)
-    _duplicates(parsed, spec)
-    return parsed
+    df = pd.DataFrame(frame)
+    _row_checks(parsed, spec, df)
+    if keys is not None:
+        keys.add(df.index, (df[k] for k in spec.key))
+    return df
+
+
+class KeyTracker:
+    """Keys seen in a file, for the whole-file duplicate check in bounded memory.
+
+    Each complete key is kept as a 16-byte BLAKE2b digest of its values with its row
+    number (24 bytes a row; two different keys share a digest with odds of about
+    n² / 2¹²⁹, nil for any file).
+    """
+
+    def __init__(self) -> None:
+        self._digests: list[np.ndarray] = []
+        self._rows: list[np.ndarray] = []
+
+    def add(self, rows: Iterable[int], columns: Iterable[Iterable[object]]) -> None:
+        """Record the keys of ``rows`` (one iterable of values per key column); keys with
+        an empty part are skipped."""
+        digests: list[bytes] = []
+        kept: list[int] = []
+        for row, *key in zip(rows, *columns, strict=True):
+            if any(_blank_value(k) for k in key):
+                continue
+            digests.append(key_digest(key))
+            kept.append(row)
+        if kept:
+            self._digests.append(np.frombuffer(b"".join(digests), dtype="S16"))
+            self._rows.append(np.asarray(kept, dtype=np.int64))
+
+    def groups(self) -> list[list[int]]:
+        """Row numbers of each key that occurs more than once, in file order (groups in
+        the order of their first row)."""
+        if not self._rows:
+            return []
+        digests = np.concatenate(self._digests)
+        rows = np.concatenate(self._rows)
+        order = np.argsort(digests, kind="stable")
+        sorted_digests = digests[order]
+        starts = np.flatnonzero(np.r_[True, sorted_digests[1:] != sorted_digests[:-1]])
+        sizes = np.diff(np.r_[starts, len(order)])
+        out = [np.sort(rows[order[a : a + n]]).tolist() for a, n in zip(starts, sizes, strict=True) if n > 1]
+        out.sort(key=lambda g: g[0])
+        return out
+
+
+def key_digest(values: Iterable[object]) -> bytes:
+    """16-byte digest of a key's parsed values (equal values, equal digest)."""
+    text = "\x1f".join(f"{type(v).__name__}:{v!r}" for v in values)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _blank_value(v: object) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
 def _short(text: str) -> str:
@@ -625,8 +727,7 @@ class _RowView:
         return default if column is None else column[self._i]
 
 
-def _row_checks(parsed: Parsed, spec: S.KindSpec) -> None:
-    df = parsed.values
+def _row_checks(parsed: Parsed, spec: S.KindSpec, df: pd.DataFrame) -> None:
     cols = set(df.columns)
     towns_out: list[object] = []
     districts_out: list[object] = []
@@ -690,20 +791,11 @@ def _has_problem(parsed: Parsed, row: int, f: str) -> bool:
     return (row, parsed.column_of(f)) in parsed.cells
 
 
-def _duplicates(parsed: Parsed, spec: S.KindSpec) -> None:
-    df = parsed.values
-    if not all(k in df for k in spec.key):
-        return
-    keys = df[list(spec.key)]
-    complete = keys.notna().all(axis=1)
-    groups: dict[tuple, list[int]] = defaultdict(list)
-    for number, key in zip(keys.index[complete], keys[complete].itertuples(index=False), strict=True):
-        groups[tuple(key)].append(number)
+def _duplicates(parsed: Parsed, spec: S.KindSpec, keys: KeyTracker) -> None:
     label = "、".join(parsed.column_of(k) for k in spec.key)
-    for rows in groups.values():
-        if len(rows) > 1:
-            listed = "、".join(str(r) for r in rows[:DUPLICATE_ROWS_LISTED])
-            more = f" 等 {len(rows):,} 行" if len(rows) > DUPLICATE_ROWS_LISTED else " 行"
-            message = f"{label}在文件中重复出现（第 {listed}{more}）"
-            for r in rows:
-                parsed.add(r, spec.key[0], message)
+    for rows in keys.groups():
+        listed = "、".join(str(r) for r in rows[:DUPLICATE_ROWS_LISTED])
+        more = f" 等 {len(rows):,} 行" if len(rows) > DUPLICATE_ROWS_LISTED else " 行"
+        message = f"{label}在文件中重复出现（第 {listed}{more}）"
+        for r in rows:
+            parsed.add(r, spec.key[0], message)
