@@ -159,7 +159,8 @@ def test_map_options():
     html = m.get_root().render()
     assert '"maxZoom": 18' in html and "L.tileLayer" not in html
     assert html.count("L.control.scale(") == 1 and "imperial: false" in html
-    assert 'setPrefix("Leaflet")' in html
+    assert "setPrefix(false)" in html  # no English "Leaflet" credit, only the data sources'
+    assert '"放大"' in html.encode().decode("unicode_escape")  # Chinese zoom buttons
 
 
 def test_unknown_cdn_plugin_raises():
@@ -287,7 +288,7 @@ def test_district_values_colour_and_legend(district_gdf):
     assert len(set(fills.values())) >= 4
     assert features[-1]["properties"]["value"] == "无数据"  # 溧阳 has no value
     assert features[3]["properties"]["value"] == "4,000"
-    assert "gsyf-legend" in html and "L.control(" in html
+    assert "gsyf-legend" in html and "gsyfLegendBox" in html  # one collapsible legend control
     assert "企业数（家）" in html.encode().decode("unicode_escape")
     assert remote_urls(html) == []
 

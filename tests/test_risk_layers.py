@@ -17,7 +17,14 @@ from gsyf_geo.domain import KEY_INDUSTRY_BY_ID
 from gsyf_geo.geography import reporting_units
 from gsyf_geo.layers.accidents import accident_layer, injury_grid
 from gsyf_geo.layers.bases import base_figure, base_layer, base_target
-from gsyf_geo.layers.districts import CLASS_COLORS, district_layer
+from gsyf_geo.layers.districts import (
+    CLASS_COLORS,
+    MEETS_COLOR,
+    MISSES_COLORS,
+    UNJUDGED_FILL,
+    choropleth_classes,
+    district_layer,
+)
 from gsyf_geo.layers.enterprises import HEX_COLORS, enterprise_layer
 from gsyf_geo.layers.offline import make_offline_map
 from gsyf_geo.layers.projects import project_figure, project_layer, project_target
@@ -201,8 +208,90 @@ def test_map_opens_at_the_unit_without_animating_before_drawing_its_layers(demo_
     state = MapState(unit="320481", layers=("districts", "bases"))
     m, _ = build_risk_map(state, view, unit_indicators(view, data.years))
     script = m.get_root().render().split("<body>")[-1]
-    fit = re.search(r"\.fitBounds\(\s*(\[\[.*?\]\])\s*,\s*(\{.*?\})\s*\)", script, re.S)
-    assert fit and json.loads(fit.group(2))["animate"] is False
+    fit = re.search(r"L\.latLngBounds\((\[\[.*?\]\])\);\s*var options = (\{.*?\});", script, re.S)
+    assert fit and "animate: false" in fit.group(2) and "padding: [12, 12]" in fit.group(2)
     (south, west), (north, east) = json.loads(fit.group(1))
     assert 31.0 < south < north < 31.7 and 119.1 < west < east < 119.7  # 溧阳
     assert script.index("L.map(") < fit.start() < min(script.index(s) for s in ("L.featureGroup(", "L.geoJson("))
+    # Fitted again when the frame changes width, in quarter zoom steps (the city fills the frame).
+    assert 'map.on("resize", fit)' in script.replace(m.get_name(), "map") or '.on("resize", fit)' in script
+    assert '"zoomSnap": 0.25' in script
+
+
+# --- colours anchored to the plan's target (docs/map_colours.md) ---------------------------------
+
+
+def test_anchored_colours_green_only_when_the_target_is_met():
+    from gsyf_geo.analysis.ranking import indicator_target
+
+    plan = default_plan()  # training coverage of 重点企业: ≥ 100%
+    table = pd.DataFrame(
+        {"training_coverage": [1.0, 0.999, 0.827, 0.5, 0.7, np.nan, 1.0]},
+        index=["320402", "320404", "320411", "320412", "320413", "320481", "JKQ"],
+    )
+    anchor = indicator_target(table, "training_coverage", plan)
+    assert anchor.text == "≥ 100.0%"
+    # Exactly at the target meets it; just below does not; no value cannot be said.
+    assert anchor.met["320402"] is True and anchor.met["320404"] is False and anchor.met["320481"] is None
+    classes = choropleth_classes(table["training_coverage"], higher_is_worse=False, value_format="{:.1%}",
+                                 met=anchor.met, target_text=anchor.text)  # fmt: skip
+    assert classes.fill("320402") == classes.fill("JKQ") == MEETS_COLOR
+    # 82.7% is not "good" though it is near the top of the values: a warm class.
+    missed = {c: classes.fill(c) for c in ("320404", "320411", "320412", "320413")}
+    assert MEETS_COLOR not in missed.values() and set(missed.values()) <= set(MISSES_COLORS)
+    # Lower is worse: the lowest value takes the darkest class, the one nearest the target the lightest.
+    assert MISSES_COLORS.index(missed["320412"]) > MISSES_COLORS.index(missed["320404"])
+    assert classes.fill("320481") not in (MEETS_COLOR, *MISSES_COLORS)  # no data: grey
+    rows = classes.legend_rows
+    assert rows[0] == (MEETS_COLOR, "达到目标（≥ 100.0%）") and all(t.startswith("未达到") for _, t in rows[1:])
+    # Relative classes (the old rule) would have made the best-missing unit the lightest "good" colour.
+    relative = choropleth_classes(table["training_coverage"], higher_is_worse=False)
+    assert relative.fill("320411") != MEETS_COLOR
+
+
+def test_anchored_accident_fall_edges():
+    from gsyf_geo.analysis.ranking import indicator_target
+
+    plan = default_plan()  # accident rate: 20 % below 2020
+    base = plan.baseline_year
+    table = pd.DataFrame({
+        "accident_rate": [40.0, 40.0, 41.0, 30.0],
+        f"change_{base}": [-0.20, -0.1999, 0.05, None],
+    }, index=["320402", "320404", "320411", "320412"])  # fmt: skip
+    on_change = indicator_target(table, f"change_{base}", plan)
+    assert on_change.met == {"320402": True, "320404": False, "320411": False, "320412": None}
+    assert on_change.text == f"较{base}年降低≥20%"
+    on_rate = indicator_target(table, "accident_rate", plan)  # each unit against its own baseline
+    assert on_rate.met == on_change.met
+    classes = choropleth_classes(table["accident_rate"], met=on_rate.met, target_text=on_rate.text)
+    assert classes.fill("320402") == MEETS_COLOR and classes.fill("320412") == UNJUDGED_FILL
+    assert indicator_target(table.rename(columns={"accident_rate": "gap"}), "gap", plan) is None  # no target
+
+
+def test_district_tooltip_gives_the_units_own_figures_and_verdict():
+    units = reporting_units()
+    values = pd.Series([1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4], index=units["code"])
+    met = {c: v >= 1.0 for c, v in values.items()}
+    html = _render(district_layer(units, values, key="code", value_label="重要岗位培训覆盖率（%）",
+                                  value_format="{:.1%}", higher_is_worse=False, met=met, target_text="≥ 100.0%"))  # fmt: skip
+    props = dict(re.findall(r'"code": "(\w+)",.*?"verdict": "(.*?)"', html.encode().decode("unicode_escape")))
+    assert props["320402"] == "达到目标（目标 ≥ 100.0%）" and props["320404"] == "未达到目标（目标 ≥ 100.0%）"
+    decoded = html.encode().decode("unicode_escape")
+    assert "对照规划目标" in decoded and "重要岗位培训覆盖率（%）" in decoded
+
+
+def test_every_layer_has_a_legend_in_one_folding_box():
+    injuries = pd.DataFrame({"x": [500.0, 520.0, 9000.0] * 3, "y": [3500000.0, 3500010.0, 3501000.0] * 3})
+    html = _render(accident_layer(injuries))
+    legend = _legends(html)
+    assert "事故热力图（认定工伤 9 人）" in legend and "较多" in legend and "较少" in legend
+    # One box (a <details> that folds below 1000 px of map width), titled in Chinese.
+    assert "gsyfLegendBox" in html and '"details"' in html and "图例" in html
+    assert "details.open = width >= openWidth" in html
+
+
+def test_leaflet_controls_speak_chinese():
+    html = make_offline_map().get_root().render()
+    decoded = html.encode().decode("unicode_escape")
+    assert '"放大"' in decoded and '"缩小"' in decoded
+    assert "setPrefix(false)" in html and 'setPrefix("Leaflet")' not in html

@@ -105,7 +105,7 @@ BASEMAPS: dict[str, Basemap] = {
         "osm",
         "OpenStreetMap",
         tiles=("https://tile.openstreetmap.org/{z}/{x}/{y}.png",),
-        attribution="&copy; OpenStreetMap contributors",
+        attribution="&copy; OpenStreetMap 贡献者",
         subdomains="abc",
         online=True,
         max_native_zoom=19,

@@ -6,14 +6,19 @@ so neighbouring districts keep identical shared edges, and coordinates are round
 ``innerHTML`` (tooltips, labels, legend) is HTML-escaped here.
 
 With an optional ``values`` series (keyed by adcode) the districts are coloured in a few
-classes with a small legend: the start of the district choropleth.
+classes with a legend. Where the plan has a target on the value, the colours are anchored to
+it (``met``): a unit that meets the target is green, the others take warm classes, darker the
+worse (docs/map_colours.md); without a target the classes are relative (light to dark red).
+
+Legends of every layer go into one collapsible control (“图例”, bottom right): open on wide
+maps, folded on narrow ones so that it never covers the map (:class:`Legend`).
 """
 
 from __future__ import annotations
 
 import html
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -41,6 +46,14 @@ NO_DATA_FILL = "#e0e0e0"
 # ColorBrewer "Reds" (sequential, colour-blind safe); fewer classes take a spread subset.
 CLASS_COLORS: tuple[str, ...] = ("#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15")
 MAX_CLASSES = len(CLASS_COLORS)
+MEETS_COLOR = "#41ab5d"
+"""Fill of a unit that meets the plan's target (ColorBrewer "Greens")."""
+MISSES_COLORS: tuple[str, ...] = ("#fed976", "#fd8d3c", "#e31a1c", "#800026")
+"""Warm classes of units that miss the target (ColorBrewer "YlOrRd"), nearest the target first."""
+UNJUDGED_FILL = "#bdbdbd"
+"""A unit with a value that cannot be held against the target (no baseline, say)."""
+LEGEND_OPEN_MIN_WIDTH = 1000
+"""The legend control starts open on maps at least this wide (px), folded below."""
 
 
 def escape_text(text: Any) -> str:
@@ -181,6 +194,9 @@ class ChoroplethClasses:
     breaks: tuple[float, ...]
     colors: tuple[str, ...]
     value_format: str
+    met: Mapping[str, bool | None] | None = None
+    """Anchored to a target: whether each code meets it (None: no target, relative classes)."""
+    target_text: str = ""
 
     def class_of(self, value: float) -> int | None:
         """Index of the class of ``value`` (None for NaN): the first upper bound ≥ value."""
@@ -189,32 +205,71 @@ class ChoroplethClasses:
         return min(int(np.searchsorted(self.breaks, value, side="left")), len(self.colors) - 1)
 
     def fill(self, code: str) -> str:
-        """Fill colour of the area ``code`` (:data:`NO_DATA_FILL` without a value)."""
-        cls = self.class_of(self.values.get(str(code), np.nan))
+        """Fill colour of the area ``code`` (:data:`NO_DATA_FILL` without a value).
+
+        Anchored to a target: :data:`MEETS_COLOR` when the code meets it, a warm class when
+        it does not, :data:`UNJUDGED_FILL` when it cannot be said.
+        """
+        value = self.values.get(str(code), np.nan)
+        if self.met is not None and not pd.isna(value):
+            verdict = self.met.get(str(code))
+            if verdict is True:
+                return MEETS_COLOR
+            if verdict is None:
+                return UNJUDGED_FILL
+        cls = self.class_of(value)
         return NO_DATA_FILL if cls is None else self.colors[cls]
 
     @property
     def legend_rows(self) -> list[tuple[str, str]]:
-        """(colour, text) per class, e.g. ``("#fee5d9", "≤ 12.0")``, ``"12.0 – 15.3"``."""
-        return _legend_rows(self.breaks, self.colors, self.value_format)
+        """(colour, text) per class, e.g. ``("#fee5d9", "≤ 12.0")``, ``"12.0 – 15.3"``;
+        anchored: ``("#41ab5d", "达到目标（≥ 100.0%）")`` first, then ``"未达到：…"`` classes."""
+        rows = _legend_rows(self.breaks, self.colors, self.value_format)
+        if self.met is None:
+            return rows
+        codes = [c for c in self.values.index if not pd.isna(self.values[c])]
+        out = [(MEETS_COLOR, f"达到目标（{self.target_text}）" if self.target_text else "达到目标")]
+        out += [(color, f"未达到：{text}") for color, text in rows]
+        if any(self.met.get(c) is None for c in codes):
+            out.append((UNJUDGED_FILL, "无法对照目标"))
+        return out
 
 
 def choropleth_classes(
     values: pd.Series, *, scheme: str = "natural_breaks", higher_is_worse: bool = True,
-    value_format: str = "{:,.0f}",
+    value_format: str = "{:,.0f}", met: Mapping[str, bool | None] | None = None, target_text: str = "",
 ) -> ChoroplethClasses:
     """Classify ``values`` (keyed by code) as the district choropleth does.
 
-    Breaks from :func:`class_breaks`, colours from :func:`class_colors` (reversed when lower
-    values are worse); a value goes in the first class whose upper bound is ≥ it.
+    Without ``met`` (no target): breaks from :func:`class_breaks`, colours from
+    :func:`class_colors` (reversed when lower values are worse); a value goes in the first
+    class whose upper bound is ≥ it. The colours are relative: the best unit is light,
+    whether or not it is good enough.
+
+    With ``met`` (whether each code meets the plan's target, e.g.
+    :func:`gsyf_geo.analysis.indicators.indicator_target`): the rule of docs/map_colours.md —
+    a code that meets the target is :data:`MEETS_COLOR` (green) whatever its class; the codes
+    that miss it are classed among themselves (at most four classes of
+    :data:`MISSES_COLORS`, the one nearest the target lightest, the worst darkest); a code
+    whose verdict is None is :data:`UNJUDGED_FILL`. No unit can look good unless it meets the
+    target, and a value exactly at the target meets it.
     """
     clean = pd.to_numeric(values.copy(), errors="coerce")
     clean.index = clean.index.astype(str)
-    breaks = class_breaks(clean, scheme=scheme)
-    colors = class_colors(len(breaks))
-    if not higher_is_worse:
+    if met is None:
+        breaks = class_breaks(clean, scheme=scheme)
+        colors = class_colors(len(breaks))
+        if not higher_is_worse:
+            colors = colors[::-1]
+        return ChoroplethClasses(clean, tuple(breaks), tuple(colors), value_format)
+    verdicts = {str(k): (None if v is None else bool(v)) for k, v in met.items()}
+    missing = clean[[verdicts.get(c) is False for c in clean.index]]
+    breaks = class_breaks(missing, k=len(MISSES_COLORS), scheme=scheme)
+    idx = np.linspace(0, len(MISSES_COLORS) - 1, len(breaks)).round().astype(int) if breaks else []
+    colors = [MISSES_COLORS[i] for i in idx]
+    if not higher_is_worse:  # lower is worse: the lowest class is darkest
         colors = colors[::-1]
-    return ChoroplethClasses(clean, tuple(breaks), tuple(colors), value_format)
+    return ChoroplethClasses(clean, tuple(breaks), tuple(colors), value_format, verdicts, target_text)
 
 
 class DistrictStyle(folium.MacroElement):
@@ -251,27 +306,96 @@ class DistrictStyle(folium.MacroElement):
         self._name = "DistrictStyle"
 
 
+_LEGEND_BOX_JS = """
+window.gsyfLegendBox = window.gsyfLegendBox || function (map, openWidth) {
+    if (map._gsyfLegendBox) { return map._gsyfLegendBox; }
+    if (!document.getElementById("gsyf-legend-css")) {
+        var css = document.createElement("style");
+        css.id = "gsyf-legend-css";
+        css.textContent = ".gsyf-legends { background: rgba(255,255,255,0.94); border-radius: 4px;"
+            + " box-shadow: 0 1px 4px rgba(0,0,0,0.3); font-size: 12px; line-height: 18px; color: #1d2b3a;"
+            + " max-width: 300px; }"
+            + " .gsyf-legends > summary { cursor: pointer; padding: 3px 9px; font-weight: 700; }"
+            + " .gsyf-legends-body { overflow-y: auto; padding: 0 9px 6px 9px; }"
+            + " .gsyf-legends .gsyf-legend { background: none; box-shadow: none; border-radius: 0;"
+            + " padding: 4px 0 0 0; }"
+            + " .gsyf-legends .gsyf-legend + .gsyf-legend { border-top: 1px solid #e3e7ec; margin-top: 4px; }"
+            + " .gsyf-legend .gsyf-legend-title { font-weight: 700; margin-bottom: 2px; }"
+            + " .gsyf-legend i { display: inline-block; width: 14px; height: 12px; margin-right: 6px;"
+            + " vertical-align: -1px; border: 1px solid #999; }";
+        document.head.appendChild(css);
+    }
+    var details, body, touched = false;
+    var Box = L.Control.extend({
+        options: {position: "bottomright"},
+        onAdd: function () {
+            details = L.DomUtil.create("details", "gsyf-legends");
+            var summary = L.DomUtil.create("summary", "", details);
+            summary.textContent = "图例";
+            summary.title = "显示或收起图例";
+            body = L.DomUtil.create("div", "gsyf-legends-body", details);
+            L.DomEvent.disableClickPropagation(details);
+            L.DomEvent.disableScrollPropagation(details);
+            L.DomEvent.on(summary, "click", function () { touched = true; });
+            return details;
+        }
+    });
+    var control = new Box().addTo(map);
+    function fit() {
+        var size = map.getSize();
+        var width = size.x || map.getContainer().clientWidth;
+        if (!touched && width > 0) { details.open = width >= openWidth; }
+        body.style.maxHeight = Math.max(120, (size.y || 400) - 110) + "px";
+    }
+    function shown() { details.style.display = body.children.length ? "" : "none"; }
+    fit();
+    shown();
+    map.on("resize", fit);
+    // Print (and full screen): the legend is part of the map, so it is shown open.
+    var before = null;
+    window.addEventListener("beforeprint", function () { before = details.open; details.open = true; });
+    window.addEventListener("afterprint", function () { if (before !== null) { details.open = before; } });
+    document.addEventListener("fullscreenchange", function () {
+        if (document.fullscreenElement === map.getContainer()) { details.open = true; } else { fit(); }
+    });
+    map._gsyfLegendBox = {
+        control: control,
+        add: function (el) { body.appendChild(el); shown(); },
+        remove: function (el) { if (el.parentNode) { el.parentNode.removeChild(el); } shown(); }
+    };
+    return map._gsyfLegendBox;
+};
+"""
+
+
 class Legend(folium.MacroElement):
-    """A legend control shown while its parent layer is on the map.
+    """A legend section shown while its parent layer is on the map.
+
+    Every legend of a map goes into one collapsible control (“图例”, bottom right, a
+    ``<details>`` element): open on maps at least :data:`LEGEND_OPEN_MIN_WIDTH` px wide,
+    folded below (at 1024 px the map is narrower than that: the legends then never cover
+    it; one click opens them). Open in full screen and in print. The body scrolls when
+    many layers are on.
 
     Add it to a FeatureGroup (or any layer); it finds the map above it when rendered.
-    ``html`` must already be escaped.
+    ``html`` must already be escaped. ``position`` is kept for callers and ignored: one box
+    for all legends.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
+        {{ this.box_js }}
         (function () {
             var layer = {{ this._parent.get_name() }};
-            var legend = L.control({position: {{ this.position|tojson }}});
-            legend.onAdd = function () {
-                var div = L.DomUtil.create("div", "gsyf-legend");
-                div.innerHTML = {{ this.html|tojson }};
-                return div;
-            };
-            layer.on("add", function () { legend.addTo({{ this.map_name() }}); });
-            layer.on("remove", function () { legend.remove(); });
-            if ({{ this.map_name() }}.hasLayer(layer)) { legend.addTo({{ this.map_name() }}); }
+            var map = {{ this.map_name() }};
+            var div = document.createElement("div");
+            div.className = "gsyf-legend";
+            div.innerHTML = {{ this.html|tojson }};
+            var box = window.gsyfLegendBox(map, {{ this.open_width }});
+            layer.on("add", function () { box.add(div); });
+            layer.on("remove", function () { box.remove(div); });
+            if (map.hasLayer(layer)) { box.add(div); }
         })();
         {% endmacro %}
         """
@@ -282,6 +406,8 @@ class Legend(folium.MacroElement):
         self._name = "Legend"
         self.html = html_text
         self.position = position
+        self.box_js = _LEGEND_BOX_JS
+        self.open_width = LEGEND_OPEN_MIN_WIDTH
 
     def map_name(self) -> str:
         """JS name of the map this legend's layer is on."""
@@ -320,6 +446,8 @@ def district_layer(
     scheme: str = "natural_breaks",
     higher_is_worse: bool = True,
     notes: dict[str, str] | None = None,
+    met: Mapping[str, bool | None] | None = None,
+    target_text: str = "",
 ) -> folium.FeatureGroup:
     """Build the district layer: polygons, tooltips, name labels and (with values) a legend.
 
@@ -354,6 +482,12 @@ def district_layer(
         Darker red for higher values when True, for lower values when False.
     notes
         Extra tooltip text per key (e.g. that a boundary is approximate).
+    met
+        Whether each key meets the plan's target on the value (None: the value has no
+        target). The colours are then anchored to the target (:func:`choropleth_classes`)
+        and the tooltip says whether the unit meets it.
+    target_text
+        The target in words (“≥ 100.0%”), for the tooltip and the legend.
 
     Returns
     -------
@@ -368,13 +502,21 @@ def district_layer(
 
     fills = [PLAIN_FILL] * len(gdf)
     value_texts = [""] * len(gdf)
+    verdict_texts = [""] * len(gdf)
     legend: Legend | None = None
     if values is not None:
-        classes = choropleth_classes(values, scheme=scheme, higher_is_worse=higher_is_worse, value_format=value_format)
+        classes = choropleth_classes(values, scheme=scheme, higher_is_worse=higher_is_worse,
+                                     value_format=value_format, met=met, target_text=target_text)  # fmt: skip
+        goal = f"（目标 {target_text}）" if target_text else ""
         for i, adcode in enumerate(gdf[key].astype(str)):
             fills[i] = classes.fill(adcode)
             v = classes.values.get(adcode, np.nan)
             value_texts[i] = "无数据" if pd.isna(v) else value_format.format(v)
+            if met is not None:
+                verdict = None if pd.isna(v) else classes.met.get(adcode)
+                verdict_texts[i] = escape_text(
+                    ("达到目标" if verdict else "未达到目标" if verdict is False else "无法对照目标") + goal
+                )
         rows = classes.legend_rows
         if any(t == "无数据" for t in value_texts):
             rows.append((NO_DATA_FILL, "无数据"))
@@ -395,6 +537,7 @@ def district_layer(
                 "name": escape_text(dname),
                 "value": value_texts[i],
                 "note": escape_text((notes or {}).get(adcode, "")),
+                "verdict": verdict_texts[i],
                 "fill": fills[i],
             },
         })  # fmt: skip
@@ -406,6 +549,9 @@ def district_layer(
     if values is not None:
         fields.append("value")
         aliases.append(escape_text(value_label))
+        if met is not None:
+            fields.append("verdict")
+            aliases.append("对照规划目标")
     if notes:
         fields.append("note")
         aliases.append("说明")

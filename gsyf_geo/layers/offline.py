@@ -86,8 +86,12 @@ BACKGROUND = "#f4f6f8"
 """Plain map background shown where no basemap is drawn."""
 MAP_FONT = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 """Locally installed CJK fonts only: no web font is ever fetched."""
-ATTRIBUTION_PREFIX = "Leaflet"
-"""Plain-text credit replacing Leaflet 1.9's default prefix (a link with a flag icon)."""
+ATTRIBUTION_PREFIX = ""
+"""Leaflet 1.9's own credit (an English link with a flag icon) is left out: the attribution
+shows the data sources' credits only (the basemap's, in Chinese where the provider has it)."""
+ZOOM_IN_TITLE = "放大"
+ZOOM_OUT_TITLE = "缩小"
+"""Titles (tooltips and screen-reader names) of Leaflet's zoom buttons."""
 
 
 class OfflineAssetError(RuntimeError):
@@ -210,13 +214,15 @@ def local_asset_file(url: str, asset_url: str = ASSET_URL) -> Path | None:
 
 
 class _MapStyle(MacroElement):
-    """Map furniture: plain background, local fonts, metric scale bar, plain attribution prefix."""
+    """Map furniture: plain background, local fonts, metric scale bar, Chinese zoom buttons,
+    no Leaflet credit (the attribution box is hidden while it has nothing to credit)."""
 
     _template = Template(
         """
         {% macro header(this, kwargs) %}
         <style>
             .leaflet-container { background: {{ this.background }}; font-family: {{ this.font }}; }
+            .leaflet-control-attribution:empty { display: none; }
         </style>
         {% endmacro %}
 
@@ -225,8 +231,20 @@ class _MapStyle(MacroElement):
             L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
             {%- endif %}
             if ({{ this._parent.get_name() }}.attributionControl) {
-                {{ this._parent.get_name() }}.attributionControl.setPrefix({{ this.prefix|tojson }});
+                {{ this._parent.get_name() }}.attributionControl.setPrefix({% if this.prefix %}{{ this.prefix|tojson }}{% else %}false{% endif %});
             }
+            (function (map) {
+                // Leaflet writes English titles on its zoom buttons ("Zoom in"/"Zoom out").
+                var zoom = map.zoomControl;
+                if (!zoom) { return; }
+                var titles = [[zoom._zoomInButton, {{ this.zoom_in|tojson }}],
+                              [zoom._zoomOutButton, {{ this.zoom_out|tojson }}]];
+                zoom.options.zoomInTitle = titles[0][1];
+                zoom.options.zoomOutTitle = titles[1][1];
+                titles.forEach(function (t) {
+                    if (t[0]) { t[0].title = t[1]; t[0].setAttribute("aria-label", t[1]); }
+                });
+            })({{ this._parent.get_name() }});
         {% endmacro %}
         """
     )
@@ -244,6 +262,8 @@ class _MapStyle(MacroElement):
         self.font = font
         self.scale = scale
         self.prefix = prefix
+        self.zoom_in = ZOOM_IN_TITLE
+        self.zoom_out = ZOOM_OUT_TITLE
 
 
 class OfflineMap(folium.Map):

@@ -195,9 +195,13 @@ def map_view(
     if table is None:
         table = unit_indicators(view, data.years)
     indicator = INDICATORS[state.indicator]
+    from gsyf_geo.analysis.ranking import indicator_target
+
+    anchor = indicator_target(table, state.indicator, plan)  # the interactive map's colours (docs/map_colours.md)
     classes = choropleth_classes(
         table[state.indicator].astype(float), scheme=state.scheme,
         higher_is_worse=indicator.higher_is_worse, value_format=indicator.fmt,
+        met=None if anchor is None else anchor.met, target_text="" if anchor is None else anchor.text,
     )  # fmt: skip
     y0, y1 = view.years
     verdicts, target_text = indicator_verdicts(table, state.indicator, plan)
