@@ -71,6 +71,12 @@ def _db_args(p: argparse.ArgumentParser) -> None:
 _UNKNOWN_REVISION = "数据库记录的迁移版本本程序不认识（可能已由更新版本的程序升级）；请使用更新版本的程序"
 
 
+_NO_POSTGIS = (
+    "数据库账号无权创建 PostGIS 扩展，未建表。请由数据库超级用户在该库中先执行"
+    " CREATE EXTENSION postgis; 再运行 python -m gsyf_geo db upgrade（见 docs/deployment.md）"
+)
+
+
 def _revision_text(state) -> str:
     if state.current is not None:
         return state.current
@@ -113,6 +119,9 @@ def db(args: argparse.Namespace) -> int:
         print(f"错误：{_UNKNOWN_REVISION}", file=sys.stderr)
         return 1
     except SQLAlchemyError as exc:
+        if "permission denied to create extension" in str(getattr(exc, "orig", exc)):
+            print(f"错误：{_NO_POSTGIS}", file=sys.stderr)
+            return 1
         reason = BUSY_MESSAGE if is_store_busy(exc) else "无法连接数据库，或建表/升级未能完成"
         print(f"错误：{reason}（{exc.__class__.__name__}）。请检查 GSYF_DB_URL 和数据库服务。", file=sys.stderr)
         return 1

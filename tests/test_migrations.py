@@ -328,3 +328,43 @@ def test_db_commands_say_what_is_wrong_in_chinese(tmp_path, cli):
     out = cli("db", "upgrade", url="postgresql+psycopg://nobody@127.0.0.1:1/none")
     assert out.returncode == 1 and "无法连接数据库" in out.stderr
     assert "Traceback" not in out.stderr and "SELECT" not in out.stderr
+
+
+def test_db_upgrade_as_an_application_account_without_superuser(pg_url, cli):
+    """The documented server setup: the app's own account owns the database; PostGIS is
+    created by a superuser first. Without that step the command says so in Chinese."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    admin_url = make_url(pg_url)
+    name = f"{admin_url.database}_app"
+    role = f"{name}_user"
+    admin = create_engine(admin_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        conn.execute(text(f"CREATE ROLE \"{role}\" LOGIN PASSWORD 'app-pw-1'"))
+        conn.execute(text(f'CREATE DATABASE "{name}" OWNER "{role}"'))
+    app_url = admin_url.set(database=name, username=role, password="app-pw-1").render_as_string(
+        hide_password=False
+    )
+    try:
+        out = cli("db", "upgrade", url=app_url)
+        assert out.returncode == 1 and "CREATE EXTENSION postgis" in out.stderr
+        assert "app-pw-1" not in out.stdout + out.stderr
+        superuser_in_app_db = create_engine(admin_url.set(database=name), isolation_level="AUTOCOMMIT")
+        with superuser_in_app_db.connect() as conn:
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+        superuser_in_app_db.dispose()
+        out = cli("db", "upgrade", url=app_url)
+        assert out.returncode == 0, out.stderr
+        assert cli("db", "current", url=app_url).returncode == 0
+        store = Store(app_url)
+        with store.engine.connect() as conn:
+            assert migrations.schema_differences(conn) == []
+        store.engine.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        admin.dispose()
