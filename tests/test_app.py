@@ -133,12 +133,16 @@ def test_basemap_without_key_falls_back(demo_db_url):
 
 
 def test_real_data_has_no_banner(tmp_path, monkeypatch, demo_sqlite_path):
-    """A store without the demo flag shows no demo banner (and is not refilled)."""
+    """A store with no demo row (and no demo flag) shows no demo banner (and is not refilled)."""
+    from gsyf_geo.store import KINDS
+
     path = tmp_path / "real.sqlite"
     shutil.copyfile(demo_sqlite_path, path)
     store = Store(f"sqlite:///{path}")
     with store.transaction() as conn:
         conn.execute(text("DELETE FROM setting WHERE key = 'demo_seed'"))
+        for kind in KINDS:  # the rows as if imported: the banner follows the rows' demo flag
+            conn.execute(text(f"UPDATE {kind} SET is_demo = 0"))
     before = store.count("enterprise")
     store.engine.dispose()
     monkeypatch.setenv("GSYF_DB_URL", f"sqlite:///{path}")
