@@ -1,7 +1,7 @@
 """The targets page in headless Chromium: tables and charts draw with Chinese text, offline.
 
 Starts ``streamlit run app.py`` against a copy of the small demo store, opens 目标监测,
-waits for the overview grid, then for the trend chart and the small multiples of the
+waits for the overview table, then for the trend chart and the small multiples of the
 detail tab, and saves screenshots to ``artifacts/browser_targets.png`` (overview) and
 ``artifacts/browser_targets_detail.png``. Every request must stay on this machine.
 """
@@ -71,7 +71,7 @@ def test_targets_page_draws_offline_with_chinese_text(app_url, chromium_path):
             page.goto(f"{app_url}/targets", wait_until="domcontentloaded")
 
             page.locator("h1", has_text="目标监测").wait_for(timeout=DRAW_TIMEOUT_MS)
-            page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=DRAW_TIMEOUT_MS)
+            page.locator("table.gsyf-overview").wait_for(timeout=DRAW_TIMEOUT_MS)
             _settle(page)
             page.screenshot(path=str(SCREENSHOT), full_page=True)
 

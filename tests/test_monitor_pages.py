@@ -13,13 +13,15 @@ import subprocess
 import sys
 import time
 from datetime import date, datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import text
 from streamlit.proto.Metric_pb2 import Metric
 from streamlit.testing.v1 import AppTest
 
-from gsyf_geo.monitor.status import NOT_SPLIT, STATUSES
+from gsyf_geo.monitor.status import NOT_SPLIT, STATUS_COLORS, STATUSES
 from gsyf_geo.monitor.tasks import load_statuses
 from gsyf_geo.plan import DEFAULT_PLAN_ID, PLAN_DIR_ENV, default_plan
 from gsyf_geo.store import Store
@@ -49,6 +51,62 @@ def _frame(at: AppTest, *columns: str):
     return next(df.value for df in at.dataframe if set(columns) <= set(df.value.columns))
 
 
+class _OverviewParser(HTMLParser):
+    """Rows of the targets overview (``st.html``): what each cell says, by target id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: dict[str, dict[str, object]] = {}
+        self._row: dict[str, object] | None = None
+        self._cols: list[tuple[str, int]] = []  # (column, tag depth) being read
+        self._depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag in ("img", "col", "br"):  # void elements
+            if tag == "img" and self._row is not None and "gsyf-spark" in (a.get("class") or ""):
+                self._row["points"] = int(a["data-points"])
+                self._row["sparkline"] = a["src"]
+            return
+        self._depth += 1
+        if tag == "tr" and "data-target" in a:
+            self._row = self.rows.setdefault(a["data-target"], {"data-status": a["data-status"]})
+        elif tag == "tr" and "data-detail" in a:
+            self._row = self.rows[a["data-detail"]]
+        if self._row is None:
+            return
+        if "data-col" in a:
+            self._cols.append((a["data-col"], self._depth))
+            self._row.setdefault(a["data-col"], "")
+        if "gsyf-progress" in (a.get("class") or ""):
+            self._row["进度"] = float(a["aria-valuenow"]) / 100
+            self._row["进度颜色"] = a["data-color"]
+        if "gsyf-badge" in (a.get("class") or ""):
+            self._row["状态样式"] = a["style"]
+
+    def handle_endtag(self, tag):
+        if self._cols and self._cols[-1][1] == self._depth:
+            self._cols.pop()
+        self._depth -= 1
+
+    def handle_data(self, data):
+        if self._row is not None and self._cols:
+            col = self._cols[-1][0]
+            if col != "进度":
+                self._row[col] = f"{self._row[col]}{data}"
+
+
+def _overview(at: AppTest) -> pd.DataFrame:
+    """The targets overview as a table indexed by target id (指标, 当前值, 目标, 状态, 进度,
+    进度颜色, points, 定义, 说明, 判定规则), in page order."""
+    parser = _OverviewParser()
+    parser.feed(next(h.value for h in at.html if "gsyf-overview" in h.value))
+    frame = pd.DataFrame.from_dict(parser.rows, orient="index")
+    for col in ("定义", "说明", "判定规则"):  # the details row repeats its label
+        frame[col] = frame[col].str.replace(rf"^{col}：", "", regex=True)
+    return frame
+
+
 # --------------------------------------------------------------------------- targets page
 
 
@@ -56,17 +114,23 @@ def test_targets_page_lists_every_target_with_status(demo_db_url):
     at = _open("views/targets.py")
     assert [t.value for t in at.title] == ["目标监测"]
     assert any(DEMO_BANNER in w.value for w in at.warning)
-    overview = at.dataframe[0].value
+    overview = _overview(at)
     plan = default_plan()
-    assert overview["指标"].tolist() == [t.name for t in plan.targets]
-    assert set(overview["状态"]) <= set(STATUSES)
-    row = overview.set_index("指标代码").loc["insured_persons"]
+    assert overview["指标"].tolist() == [t.name for t in plan.targets]  # full names
+    assert set(overview["状态"]) <= set(STATUSES) and (overview["状态"] == overview["data-status"]).all()
+    row = overview.loc["insured_persons"]
     assert row["目标"] == "≥ 198.0万人" and row["当前值"].endswith("（2025年）")
     assert 0.9 < row["进度"] <= 1.0
+    # The bar is in the colour of the target's own status (a met one green, a missed one red).
+    assert (overview["进度颜色"] == overview["状态"].map(STATUS_COLORS)).all()
+    assert {"#1a9850", "#d73027"} <= set(overview["进度颜色"])  # the demo has both
+    # A trend sparkline per target, one point per complete year with a value.
+    assert overview["points"].gt(1).all()
+    assert overview["定义"].str.len().gt(10).all() and overview["判定规则"].str.len().gt(0).all()
     assert any("状态判定规则" in e.label for e in at.expander)
     # Final evaluation with both exports, and the print products (deck, pictures).
     labels = [b.label for b in at.get("download_button")]
-    assert labels == ["推进会汇报材料（PPT）", "推进会汇报材料（PDF）", "下载总览图片（PNG）",
+    assert labels == ["推进会汇报材料（PPTX）", "推进会汇报材料（PDF）", "下载总览图片（PNG）",
                       "下载趋势图（含目标线和评价，PNG）", "导出 Excel", "导出 CSV", "下载评估矩阵图片（PNG）"]
     assert any("计划期已于 2025-12-31 结束" in s.value for s in at.success)
 
@@ -85,6 +149,21 @@ def test_targets_page_drill_down_by_district(demo_db_url):
     # The trend's x axis runs from the 2020 baseline to 2025 (2020 shown even without data).
     domain = charts[0]["layer"][0]["encoding"]["x"]["scale"]["domain"]
     assert domain == [2020, 2021, 2022, 2023, 2024, 2025]
+    # The legend names only what is drawn: no 里程碑 where the plan sets none for the target.
+    assert "里程碑" not in _legend(charts[0]) and "实际值" in _legend(charts[0])
+    at.selectbox(key="target_detail").set_value("insured_persons")
+    _run(at)
+    trend = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert "里程碑" in _legend(trend)  # the plan's 2021 milestone (155万人)
+
+
+def _legend(spec: dict) -> list[str]:
+    """The series a trend chart's colour legend lists."""
+    return next(
+        layer["encoding"]["color"]["scale"]["domain"]
+        for layer in spec["layer"]
+        if "color" in layer.get("encoding", {})
+    )
 
 
 def test_targets_page_shows_no_data_not_zero(demo_db_url):
@@ -93,8 +172,9 @@ def test_targets_page_shows_no_data_not_zero(demo_db_url):
         conn.execute(text("DELETE FROM training_record WHERE activity = 'publicity'"))
     store.engine.dispose()
     at = _open("views/targets.py")
-    row = at.dataframe[0].value.set_index("指标代码").loc["publicity_coverage"]
+    row = _overview(at).loc["publicity_coverage"]
     assert row["当前值"] == "无数据" and row["状态"] == "无数据"
+    assert row["points"] == 0  # nothing drawn, not a line at zero
 
 
 def test_a_successor_plan_can_be_chosen(demo_db_url, tmp_path, monkeypatch):
@@ -128,12 +208,12 @@ def test_a_successor_plan_can_be_chosen(demo_db_url, tmp_path, monkeypatch):
         assert select.value == "changzhou_2026-2030"
     select.set_value("changzhou_2026-2030")
     _run(at)
-    overview = at.dataframe[0].value
+    overview = _overview(at)
     assert overview["指标"].tolist() == ["全市工伤保险参保人数"]
     assert overview["目标"].iloc[0] == "≥ 210.0万人"
     select = at.sidebar.selectbox[0].set_value(DEFAULT_PLAN_ID)
     _run(at)
-    assert len(at.dataframe[0].value) == len(default_plan().targets)
+    assert len(_overview(at)) == len(default_plan().targets)
 
     # The task list page offers the same plans and remembers the choice.
     at.switch_page("views/tasks.py")
@@ -173,7 +253,7 @@ def test_district_scope_agrees_on_the_page_the_map_and_the_cli(demo_db_url):
     at.date_input(key="targets_as_of").set_value(AS_OF)
     at.selectbox(key="targets_scope").set_value(f"district:{JINTAN}")
     _run(at)
-    overview = at.dataframe[0].value.set_index("指标代码")
+    overview = _overview(at)
     for tid in ("training_bases", "insured_persons"):
         assert overview.loc[tid, "状态"] == NOT_SPLIT
         assert overview.loc[tid, "当前值"] == cli[tid]["value_text"]
@@ -219,15 +299,15 @@ def test_map_change_is_coloured_by_the_plans_target(demo_db_url):
     page = _open("views/targets.py")
     page.date_input(key="targets_as_of").set_value(AS_OF)
     _run(page)
-    row = page.dataframe[0].value.set_index("指标代码").loc["accident_rate_reduction"]
-    assert bool(row["达到目标"]) == met and ("较2020年" in row["当前值"])
+    row = _overview(page).loc["accident_rate_reduction"]
+    assert (row["状态"] == "达标") == met and ("较2020年" in row["当前值"])
 
 
 def test_targets_page_shows_the_rule_beside_each_verdict(demo_db_url):
     at = _open("views/targets.py")
     at.date_input(key="targets_as_of").set_value(date(2024, 3, 31))
     _run(at)
-    overview = at.dataframe[0].value.set_index("指标代码")
+    overview = _overview(at)
     assert overview["判定规则"].str.len().gt(0).all()
     row = overview.loc["project_insurance_rate"]
     assert row["目标"] == "每年 ≥ 90.0%" and "每个完整年度" in row["判定规则"]
@@ -245,13 +325,23 @@ def test_task_page_lists_tasks_and_filters_by_department(demo_db_url):
     assert len(table) == 28
     assert {"责任部门", "完成时限", "状态"} <= set(table.columns)
     assert (table["状态"] == "逾期").sum() == 22  # every dated 2021 task, none done yet
-    assert any("均可编辑" in i.value for i in at.info)
+    assert not _texts_with(at, "GSYF_")  # no setting names shown to users
+    assert any("经办人：**open-demo**" in m.value.replace("\\", "") for m in at.markdown)  # who edits: the session's user
     at.selectbox(key="task_dept").set_value("市卫健委")
     _run(at)
     assert at.dataframe[0].value["任务编号"].tolist() == [
         "2021-04", "2021-05", "2021-09", "2021-12", "2021-16"
     ]  # fmt: skip
     assert [b.label for b in at.get("download_button")] == ["导出 Excel"]
+
+
+def _texts_with(at: AppTest, needle: str) -> list[str]:
+    """Texts on the page (markdown, captions, alerts, labels, help) that contain ``needle``."""
+    texts = [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success")
+             for e in at.get(kind)]  # fmt: skip
+    texts += [w.label for w in [*at.selectbox, *at.text_area, *at.button]]
+    texts += [w.help or "" for w in [*at.selectbox, *at.text_area]]
+    return [t for t in texts if needle in str(t)]
 
 
 def _edit(at: AppTest, task_id: str, status: str, note: str) -> AppTest:
@@ -287,9 +377,11 @@ def test_task_edit_is_stored_with_who_and_when(demo_db_url, monkeypatch):
     assert not at.sidebar.text_input  # who edits is the signed-in account, never a typed name
     assert any("李四" in w.value and "无权" in w.value for w in at.warning)
     assert "保存" not in [b.label for b in at.button]  # no edit form for a non-permitted user
+    assert not _texts_with(at, "GSYF_") and not _texts_with(at, "环境变量")
 
     before = datetime.now().replace(microsecond=0)
     at = _open_as("views/tasks.py", "张三")
+    assert any("经办人：**张三**" in m.value for m in at.markdown)  # filled in, not typed
     _edit(at, "2021-03", "已完成", "已召开两次会议")
     assert any("已保存任务 2021-03" in s.value for s in at.success)
     table = at.dataframe[0].value.set_index("任务编号")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from gsyf_geo.auth.roles import scope_options
 from gsyf_geo.domain import DISTRICTS, JKQ
-from gsyf_geo.monitor.charts import trend_chart, unit_small_multiples
+from gsyf_geo.monitor.charts import overview_html, trend_chart, unit_small_multiples
 from gsyf_geo.monitor.evaluation import (
     evaluate_plan,
     final_tables,
@@ -155,16 +155,16 @@ NO_FONT = _font_problem()
 if NO_FONT:
     st.warning(NO_FONT)
 _deck_stem = f"推进会汇报_{scope.label if scope != CITY else '全市'}_{today.isoformat()}"
-d1, d2, _ = st.columns([1.3, 1.3, 4])
-d1.download_button(
-    "推进会汇报材料（PPT）", data=audited(f"{_deck_stem}.pptx", None, lambda: _picture(lambda: _deck("pptx"))),
-    file_name=f"{_deck_stem}.pptx", mime=PPTX, on_click="ignore", width="stretch", disabled=bool(NO_FONT),
+# One row that wraps (buttons as wide as their labels: never cut off on a narrow screen).
+deck_row = st.container(horizontal=True)
+deck_row.download_button(
+    "推进会汇报材料（PPTX）", data=audited(f"{_deck_stem}.pptx", None, lambda: _picture(lambda: _deck("pptx"))),
+    file_name=f"{_deck_stem}.pptx", mime=PPTX, on_click="ignore", disabled=bool(NO_FONT),
     help="16:9 幻灯片：主要数据、专题地图、目标完成情况与趋势、期末评估、各单元排名、基地布局、口径说明",
 )  # fmt: skip
-d2.download_button(
+deck_row.download_button(
     "推进会汇报材料（PDF）", data=audited(f"{_deck_stem}.pdf", None, lambda: _picture(lambda: _deck("pdf"))),
-    file_name=f"{_deck_stem}.pdf", mime="application/pdf", on_click="ignore", width="stretch",
-    disabled=bool(NO_FONT),
+    file_name=f"{_deck_stem}.pdf", mime="application/pdf", on_click="ignore", disabled=bool(NO_FONT),
 )  # fmt: skip
 
 tab_overview, tab_detail, tab_final = st.tabs(["目标总览", "指标详情", "期末评估"])
@@ -174,28 +174,14 @@ with tab_overview:
     counts = overview["状态"].value_counts()
     st.markdown(
         "　".join(
-            f"**{s}** {int(counts.get(s, 0))} 项"
+            f":{STATUS_COLOR_NAMES.get(s, 'gray')}[**{s}** {int(counts.get(s, 0))} 项]"
             for s in STATUS_COLORS
             if s != NOT_SPLIT or counts.get(s, 0)
         )
     )
-    st.dataframe(
-        _styled(overview, ["状态"]),
-        hide_index=True,
-        column_order=["指标", "当前值", "目标", "进度", "状态", "说明", "判定规则", "期限", "定义"],
-        column_config={
-            "进度": st.column_config.ProgressColumn(
-                "进度", min_value=0.0, max_value=1.0, format="percent", width="small"
-            ),
-            "指标": st.column_config.TextColumn("指标", width="medium", pinned=True),
-            "状态": st.column_config.TextColumn("状态", width="small"),
-            "说明": st.column_config.TextColumn("说明", width="large"),
-            "判定规则": st.column_config.TextColumn("判定规则", width="large"),
-            "定义": st.column_config.TextColumn("定义", width="large"),
-        },
-        height=TABLE_ROW_PX * (len(overview) + 1) + 3,
-        key="targets_overview",
-    )
+    # An HTML table that wraps: full names and definitions, progress coloured by the status,
+    # a trend sparkline per target (gsyf_geo.monitor.charts.overview_html; text escaped).
+    st.html(overview_html(results, plan))
     from gsyf_geo.printing.charts import overview_png
 
     _scope_name = scope.label if scope != CITY else "全市"
@@ -328,7 +314,7 @@ with tab_final:
     with st.expander("分区评估明细"):
         st.dataframe(_styled(sheets["分区评估"], ["评价"]), hide_index=True, key="final_long")
     title = f"{plan.title} 期末评估（评估日期 {today.isoformat()}）"
-    c1, c2, c3, _ = st.columns([1, 1, 1.5, 3])
+    c1 = c2 = c3 = st.container(horizontal=True)  # buttons as wide as their labels
     c1.download_button(
         "导出 Excel",
         data=audited(f"{plan.plan_id}_期末评估（{scope.label}）", None, lambda: to_excel(sheets, title=title)),

@@ -20,7 +20,6 @@ from gsyf_geo.monitor.recurring import (
 )
 from gsyf_geo.monitor.tasks import (
     DONE,
-    EDITORS_ENV,
     OVERDUE,
     STORED_STATUSES,
     TASK_LIST_COLUMNS,
@@ -39,6 +38,7 @@ from gsyf_geo.monitor.tasks import (
     task_years,
     tasks_to_excel,
 )
+from gsyf_geo.siting.wording import escape_md
 from views.common import (
     audit_event,
     audited,
@@ -64,6 +64,8 @@ RECURRING_COLORS = {
     NOT_SCHEDULED: "color: #adb5bd",
 }
 TABLE_ROW_PX = 35
+TABLE_ROWS = 10  # rows shown before the task table scrolls
+PICKED = "_task_picked"  # the task of the row last selected in the table
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 store = get_store()
@@ -76,27 +78,26 @@ if not plans:
     st.stop()
 
 today = date.today()
-# Edits are recorded under the signed-in account (open-demo in the open demo), never a typed
-# name; GSYF_TASK_EDITORS, when set, further limits editing to the accounts it names
-# (administrators may always edit).
+# Edits are recorded under the signed-in account (or the trusted proxy's user; open-demo in
+# the open demo), never a typed name; the deployment may further limit who edits
+# (docs/deployment.md; administrators may always edit). Users read that in plain words.
 signed_in = current_user()
 user = signed_in.name
 with st.sidebar:
     plan = plan_selector(plans, today)
-    st.header("经办人")
-    st.markdown(f"当前用户：**{user}**" + ("（开放演示模式）" if signed_in.is_open_demo else ""))
 
 editors = None if signed_in.role == ADMIN else task_editors()
 can_edit = can(signed_in, "task_edit") and may_edit(user, editors)
 
 years = task_years(store, plan)
-year_choice = st.selectbox(
+filter_year, filter_dept = st.columns(2)
+year_choice = filter_year.selectbox(
     "清单年度", [ALL_YEARS, *years], key="task_year",
     format_func=lambda y: y if y == ALL_YEARS else f"{y}年任务清单",
 )  # fmt: skip
 list_year = None if year_choice == ALL_YEARS else int(year_choice)
 table = task_table(store, plan, today, year=list_year)
-dept = st.selectbox("按责任部门筛选", [ALL, *departments(plan, all_tasks(store, plan))], key="task_dept")
+dept = filter_dept.selectbox("按责任部门筛选", [ALL, *departments(plan, all_tasks(store, plan))], key="task_dept")
 statuses = st.multiselect(
     "按状态筛选", list(TASK_STATUSES), default=list(TASK_STATUSES), key="task_status"
 )
@@ -118,59 +119,76 @@ def _row_style(row: pd.Series) -> list[str]:
 # 状态 next to the task; 期限 (ISO) only repeats 完成时限 and goes to the export only.
 view = shown[["任务编号", "状态", "具体措施", "责任部门", "完成时限", "备注", "佐证材料",
               "修改人", "修改时间", "年度", "序号", "重点任务"]]  # fmt: skip
-st.dataframe(
+if can_edit:
+    st.caption("点选表格中的一行（行首方框），即可在表格下方修改该任务的状态。")
+# At most TABLE_ROWS rows high (it scrolls): the edit form stays right below the selection.
+picked_rows = st.dataframe(
     view.style.apply(_row_style, axis=1),
     hide_index=True,
-    height=TABLE_ROW_PX * (len(view) + 1) + 3,
+    height=TABLE_ROW_PX * (min(len(view), TABLE_ROWS) + 1) + 3,
     column_config={
         "具体措施": st.column_config.TextColumn("具体措施", width="large"),
         "佐证材料": st.column_config.TextColumn("佐证材料", width="medium"),
     },
     key="task_table",
+    on_select="rerun" if can_edit else "ignore",
+    selection_mode="single-row",
 )
-st.download_button(
-    "导出 Excel",
-    data=audited(f"{plan.plan_id}_任务清单", len(shown),
-                 lambda: tasks_to_excel(shown, title=f"{plan.title} 任务清单（{today.isoformat()}）")),
-    file_name=f"{plan.plan_id}_任务清单_{today.isoformat()}.xlsx",
-    mime=XLSX, on_click="ignore",
-)  # fmt: skip
+ids = view["任务编号"].tolist()
+rows = list(getattr(getattr(picked_rows, "selection", None), "rows", None) or [])
+picked = ids[rows[0]] if rows and 0 <= rows[0] < len(ids) else None
+if picked is not None and st.session_state.get(PICKED) != picked:
+    st.session_state["task_edit_id"] = picked  # a newly selected row chooses the task below
+st.session_state[PICKED] = picked
 
-st.subheader("更新任务状态")
-if editors is None:
-    st.info(f"未设置环境变量 {EDITORS_ENV}：所有有编辑权限的用户均可编辑任务状态（记录为当前登录账号）。")
-if not can_edit:
-    st.warning(f"用户“{user}”无权编辑任务状态。如需编辑，请联系管理员（角色或环境变量 {EDITORS_ENV}）。")
-else:
-    options = shown["任务编号"].tolist() or table["任务编号"].tolist()
-    measures = dict(zip(table["任务编号"], table["具体措施"], strict=True))
-    task_id = st.selectbox(
-        "任务",
-        options,
-        format_func=lambda i: f"{i}　{measures[i][:40]}{'…' if len(measures[i]) > 40 else ''}",
-        key="task_edit_id",
-    )
+
+def _stored_of(task_id: str) -> dict[str, str]:
     stored = load_statuses(store, plan.plan_id).set_index("task_id")
-    current = stored.loc[task_id] if task_id in stored.index else None
+    if task_id not in stored.index:
+        return {}
+    row = stored.loc[task_id]
+    return {k: ("" if pd.isna(v) else str(v)) for k, v in row.items()}
 
-    def _stored(field: str) -> str:
-        if current is None or pd.isna(current[field]):
-            return ""
-        return str(current[field])
 
-    with st.form(f"task_form_{plan.plan_id}_{task_id}"):
-        status_now = _stored("status") or STORED_STATUSES[0]
-        status = st.selectbox(
-            "状态",
-            list(STORED_STATUSES),
-            index=list(STORED_STATUSES).index(status_now) if status_now in STORED_STATUSES else 0,
-            help=f"“{OVERDUE}”由完成时限自动判断，无需选择",
+if not can_edit:
+    st.warning(f"用户“{escape_md(user)}”无权修改任务状态，只能查看。如需修改，请联系管理员开通。")
+elif ids or len(table):
+    options = ids or table["任务编号"].tolist()
+    if st.session_state.get("task_edit_id") not in options:
+        st.session_state.pop("task_edit_id", None)
+    measures = dict(zip(table["任务编号"], table["具体措施"], strict=True))
+    info = table.set_index("任务编号")
+    with st.container(border=True):
+        st.markdown(
+            f"**修改任务状态**　经办人：**{escape_md(user)}**"
+            + ("（开放演示模式）" if signed_in.is_open_demo else "（当前登录账号）")
         )
-        note = st.text_area("备注", value=_stored("note"))
-        evidence = st.text_area("佐证材料链接（每行一个）", value=_stored("evidence"))
-        submitted = st.form_submit_button("保存")
-    if _stored("updated_by"):
-        st.caption(f"上次修改：{_stored('updated_by')}，{_stored('updated_at')[:16]}")
+        task_id = st.selectbox(
+            "任务（也可在上表中点选）",
+            options,
+            format_func=lambda i: f"{i}　{measures[i][:40]}{'…' if len(measures[i]) > 40 else ''}",
+            key="task_edit_id",
+        )
+        st.caption(
+            f"{escape_md(measures[task_id])}　（责任部门：{escape_md(info.at[task_id, '责任部门'])}；"
+            f"完成时限：{escape_md(info.at[task_id, '完成时限'])}；当前状态：{info.at[task_id, '状态']}）"
+        )
+        current = _stored_of(task_id)
+        with st.form(f"task_form_{plan.plan_id}_{task_id}", border=False):
+            status_now = current.get("status") or STORED_STATUSES[0]
+            status = st.selectbox(
+                "状态",
+                list(STORED_STATUSES),
+                index=list(STORED_STATUSES).index(status_now) if status_now in STORED_STATUSES else 0,
+                help=f"“{OVERDUE}”由完成时限自动判断，无需选择",
+            )
+            note = st.text_area("备注", value=current.get("note", ""))
+            evidence = st.text_area("佐证材料链接（每行一个）", value=current.get("evidence", ""))
+            submitted = st.form_submit_button("保存", type="primary")
+        if current.get("updated_by"):
+            st.caption(
+                f"上次修改：{escape_md(current['updated_by'])}，{current.get('updated_at', '')[:16]}"
+            )
     if submitted:
         try:
             set_task_status(
@@ -186,6 +204,14 @@ else:
             st.rerun()
 if "task_saved" in st.session_state:
     st.success(st.session_state.pop("task_saved"))
+
+st.download_button(
+    "导出 Excel",
+    data=audited(f"{plan.plan_id}_任务清单", len(shown),
+                 lambda: tasks_to_excel(shown, title=f"{plan.title} 任务清单（{today.isoformat()}）")),
+    file_name=f"{plan.plan_id}_任务清单_{today.isoformat()}.xlsx",
+    mime=XLSX, on_click="ignore",
+)  # fmt: skip
 
 # --- later years' task lists -------------------------------------------------------------
 st.subheader("导入年度任务清单")
@@ -222,7 +248,7 @@ elif can_edit:
                 for w in result.warnings:
                     st.warning(w)
 else:
-    st.caption("导入任务清单需要编辑权限（同上）。")
+    st.caption("导入任务清单需要修改任务状态的权限（请联系管理员）。")
 
 # --- recurring work and yearly activity counts -------------------------------------------
 st.subheader("年度常规工作")

@@ -6,19 +6,48 @@
   judged), not part of the line.
 - :func:`unit_small_multiples` — one small panel per reporting unit (Altair facet), with
   the unit's own final requirement as a dashed line where the target is judged per unit.
+- :func:`overview_html` — the overview of every target as an HTML table that wraps (full
+  names and definitions), with a progress bar coloured by the target's status
+  (:data:`~gsyf_geo.monitor.status.STATUS_COLORS`) and a trend sparkline
+  (:func:`sparkline_svg`) per target. All text from the plan or the data is escaped.
 
-Text uses a CJK font list (Noto Sans CJK on Linux, Microsoft YaHei on Windows, PingFang on
+The trend chart's legend names only the series drawn (no “里程碑” where the plan has none).
+
+Vega's English screen-reader texts are off (``aria=False``); each chart has a Chinese
+description instead. Text uses a CJK font list (Noto Sans CJK on Linux, Microsoft YaHei on Windows, PingFang on
 macOS); nothing is fetched.
 """
 
 from __future__ import annotations
 
+import base64
+import html
+import re
+from collections.abc import Sequence
+
 import altair as alt
 
-from gsyf_geo.monitor.evaluation import YTD_SERIES, TargetResult, trend_frame, unit_trend_frame
+from gsyf_geo.monitor.evaluation import (
+    YTD_SERIES,
+    TargetResult,
+    overview_table,
+    trend_frame,
+    unit_trend_frame,
+)
+from gsyf_geo.monitor.status import NOT_SPLIT, STATUS_COLORS, is_complete, verdict_color
+from gsyf_geo.monitor.values import format_value
 from gsyf_geo.plan import RATIO_UNIT, Plan
 
-__all__ = ["CJK_FONT", "SERIES_COLORS", "trend_chart", "unit_small_multiples"]
+__all__ = [
+    "CJK_FONT",
+    "OVERVIEW_COLUMNS",
+    "SERIES_COLORS",
+    "overview_html",
+    "sparkline_img",
+    "sparkline_svg",
+    "trend_chart",
+    "unit_small_multiples",
+]
 
 CJK_FONT = "Noto Sans CJK SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
 SERIES_COLORS = {"实际值": "#1f77b4", YTD_SERIES: "#6baed6", "应达进度": "#999999", "里程碑": "#d62728"}
@@ -41,9 +70,11 @@ def _x(result: TargetResult, title: str | None) -> alt.X:
 def trend_chart(result: TargetResult, plan: Plan, height: int = 320) -> alt.LayerChart:
     """The year-by-year trend of one target (see the module docstring)."""
     trend = trend_frame(result, plan)
+    # Only the series drawn appear in the legend (a plan without milestones shows none).
+    drawn = [s for s in SERIES_COLORS if (trend["系列"] == s).any()]
     colour = alt.Color(
         "系列:N",
-        scale=alt.Scale(domain=list(SERIES_COLORS), range=list(SERIES_COLORS.values())),
+        scale=alt.Scale(domain=drawn, range=[SERIES_COLORS[s] for s in drawn]),
         legend=alt.Legend(title=None, orient="top"),
     )
     x = _x(result, "年份")
@@ -66,7 +97,9 @@ def trend_chart(result: TargetResult, plan: Plan, height: int = 320) -> alt.Laye
         .encode(x=x, y=y, color=colour, tooltip=["标注", value])
     )
     labels = alt.Chart(milestones).mark_text(dy=-14, fontSize=11).encode(x=x, y=y, text="标注")
-    layers = [path, actual, marks, labels]
+    layers = [path, actual]
+    if not milestones.empty:
+        layers += [marks, labels]
     running = trend[trend["系列"] == YTD_SERIES]
     if not running.empty:  # year-to-date: a hollow point with its date, never on the line
         ytd = alt.Chart(running)
@@ -82,8 +115,9 @@ def trend_chart(result: TargetResult, plan: Plan, height: int = 320) -> alt.Laye
         .properties(
             height=height,
             title=f"{result.target.name}（{years[0]} 年基准 — {years[-1]} 年）",
+            description=f"{result.target.name}趋势图",
         )
-        .configure(font=CJK_FONT)
+        .configure(font=CJK_FONT, aria=False)
     )
 
 
@@ -113,5 +147,186 @@ def unit_small_multiples(result: TargetResult, columns: int = 4) -> alt.FacetCha
         .properties(width=150, height=130)
         .facet(facet=alt.Facet("统计单元:N", title=None, sort=order), columns=columns)
         .resolve_scale(y="shared" if result.split else "independent")
-        .configure(font=CJK_FONT)
+        .properties(description=f"{result.target.name}：各统计单元趋势")
+        .configure(font=CJK_FONT, aria=False)
+    )
+
+
+# --------------------------------------------------------------------------- overview (HTML)
+
+OVERVIEW_COLUMNS: tuple[str, ...] = ("指标", "当前值", "目标", "进度", "状态", "趋势")
+"""The overview's columns, left to right; each target's definition, reason and rule follow
+in a details row across them."""
+
+_SPARK_W, _SPARK_H, _SPARK_PAD = 120, 36, 4
+_LIGHT_BADGES = {NOT_SPLIT}  # light backgrounds: dark text
+
+_OVERVIEW_CSS = """
+<style>
+table.gsyf-overview { width: 100%; border-collapse: collapse; table-layout: fixed;
+  font-size: 0.875rem; line-height: 1.45; }
+table.gsyf-overview th { text-align: left; font-weight: 600; padding: 6px 6px;
+  border-bottom: 2px solid rgba(49, 51, 63, 0.2); white-space: normal; }
+table.gsyf-overview td { padding: 8px 6px 2px 6px; vertical-align: top; white-space: normal;
+  overflow-wrap: break-word; word-break: normal; }
+table.gsyf-overview tr.gsyf-detail td { padding: 0 6px 8px 6px; color: rgba(49, 51, 63, 0.7);
+  font-size: 0.78rem; border-bottom: 1px solid rgba(49, 51, 63, 0.15); }
+table.gsyf-overview tr.gsyf-detail b { font-weight: 600; }
+table.gsyf-overview .gsyf-name { font-weight: 600; }
+table.gsyf-overview .gsyf-nowrap { white-space: nowrap; }
+table.gsyf-overview .gsyf-sub { color: rgba(49, 51, 63, 0.65); font-size: 0.78rem; margin-top: 2px; }
+table.gsyf-overview .gsyf-bar { height: 10px; border-radius: 5px; background: #eceef1;
+  overflow: hidden; margin-top: 5px; }
+table.gsyf-overview .gsyf-fill { height: 100%; border-radius: 5px; }
+table.gsyf-overview .gsyf-badge { display: inline-block; padding: 1px 8px; border-radius: 10px;
+  font-weight: 600; white-space: nowrap; }
+table.gsyf-overview img.gsyf-spark { width: 100%; max-width: 120px; height: auto; display: block; }
+</style>
+"""
+
+
+def _scaled(result: TargetResult, value: float | None) -> float | None:
+    if value is None:
+        return None
+    return value * 100.0 if result.info.unit == RATIO_UNIT else float(value)
+
+
+def sparkline_svg(result: TargetResult) -> str:
+    """A small SVG document of the scope's values over the plan years (baseline year first).
+
+    Complete years are joined by a line, the last of them drawn larger in the colour of the
+    target's status; the year not over on the evaluation date is a hollow point (not judged);
+    the final requirement, where there is one, is a dashed grey line. The values and the
+    requirement are spelled out in the SVG's title and ``aria-label``.
+    """
+    years = list(result.values.years)
+    unit = result.info.unit
+    complete: list[tuple[int, float]] = []
+    running: list[tuple[int, float]] = []
+    for y in years:
+        v = result.values.city.get(y)
+        if v is None:
+            continue
+        done = result.as_of is None or is_complete(y, result.as_of)
+        (complete if done else running).append((y, v))
+    required = result.city.required if result.city.status != NOT_SPLIT else None
+    shown = [v for _, v in complete + running] + ([required] if required is not None else [])
+    words = [f"{y}年 {format_value(v, unit)}" for y, v in complete]
+    words += [f"{y}年（未满一年）{format_value(v, unit)}" for y, v in running]
+    label = "趋势：" + ("；".join(words) if words else "无数据")
+    if required is not None:
+        label += f"；期末要求 {format_value(required, unit)}"
+    label = html.escape(label, quote=True)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_SPARK_W}" height="{_SPARK_H}" '
+        f'viewBox="0 0 {_SPARK_W} {_SPARK_H}" role="img" aria-label="{label}"><title>{label}</title>'
+    ]
+    if shown and years:
+        lo, hi = min(shown), max(shown)
+        if hi - lo < 1e-12:
+            lo, hi = lo - 1.0, hi + 1.0
+        step = (_SPARK_W - 2 * _SPARK_PAD) / max(len(years) - 1, 1)
+
+        def xy(year: int, value: float) -> tuple[float, float]:
+            x = _SPARK_PAD + years.index(year) * step
+            y = _SPARK_H - _SPARK_PAD - (value - lo) / (hi - lo) * (_SPARK_H - 2 * _SPARK_PAD)
+            return round(x, 1), round(y, 1)
+
+        if required is not None:
+            _, ry = xy(years[0], required)
+            parts.append(
+                f'<line class="gsyf-required" x1="{_SPARK_PAD}" x2="{_SPARK_W - _SPARK_PAD}" '
+                f'y1="{ry}" y2="{ry}" stroke="#999999" stroke-width="1" stroke-dasharray="3 2"/>'
+            )
+        points = [xy(y, v) for y, v in complete]
+        if len(points) > 1:
+            path = " ".join(f"{x},{y}" for x, y in points)
+            parts.append(
+                f'<polyline points="{path}" fill="none" stroke="{SERIES_COLORS["实际值"]}" '
+                'stroke-width="1.6" stroke-linejoin="round"/>'
+            )
+        for i, (x, y) in enumerate(points):
+            last = i == len(points) - 1
+            colour = STATUS_COLORS.get(result.city.status, SERIES_COLORS["实际值"]) if last else SERIES_COLORS["实际值"]
+            parts.append(f'<circle class="gsyf-point" cx="{x}" cy="{y}" r="{3 if last else 1.8}" fill="{colour}"/>')
+        for y_, v in running:
+            x, y = xy(y_, v)
+            parts.append(
+                f'<circle class="gsyf-ytd" cx="{x}" cy="{y}" r="2.6" fill="white" '
+                f'stroke="{SERIES_COLORS[YTD_SERIES]}" stroke-width="1.4"/>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def sparkline_img(result: TargetResult) -> str:
+    """:func:`sparkline_svg` as an ``<img>`` (a data URI: the page's HTML sanitiser drops inline
+    SVG), its values in ``alt`` and ``title``; ``data-points`` counts the complete years drawn."""
+    svg = sparkline_svg(result)
+    label = svg.split("<title>", 1)[1].split("</title>", 1)[0]  # already escaped
+    points = svg.count('class="gsyf-point"')
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return (
+        f'<img class="gsyf-spark" src="data:image/svg+xml;base64,{data}" alt="{label}" '
+        f'title="{label}" data-points="{points}" width="{_SPARK_W}" height="{_SPARK_H}"/>'
+    )
+
+
+def _progress_cell(progress: float | None, status: str) -> str:
+    colour = STATUS_COLORS.get(status, STATUS_COLORS[NOT_SPLIT])
+    if progress is None or progress != progress:
+        return '<span class="gsyf-sub">—</span>'
+    share = min(max(float(progress), 0.0), 1.0)
+    return (
+        f'<div class="gsyf-progress" data-status="{html.escape(status)}" data-color="{colour}" '
+        f'role="progressbar" aria-valuemin="0" aria-valuemax="100" aria-valuenow="{share * 100:.0f}" '
+        f'aria-label="进度 {share * 100:.0f}%（{html.escape(status)}）">'
+        f"<span>{share * 100:.0f}%</span>"
+        f'<div class="gsyf-bar"><div class="gsyf-fill" style="width: {share * 100:.1f}%; '
+        f'background-color: {colour};"></div></div></div>'
+    )
+
+
+def overview_html(results: Sequence[TargetResult], plan: Plan) -> str:
+    """Every target as a wrapping HTML table (see the module docstring).
+
+    Per target, a main row (``data-target``: the target's id, ``data-status``) with the full
+    name, the current value (green/red by whether it meets the target, grey when that cannot
+    be said), the target, the progress bar in the status colour, the status and the trend
+    sparkline; then a details row (``data-detail``) with the definition, the reason for the
+    status and the rule it was judged by, across the whole width.
+    """
+    table = overview_table(results, plan)
+    e = html.escape
+    rows = []
+    for r, (_, row) in zip(results, table.iterrows(), strict=True):
+        tid, status = e(str(row["指标代码"])), str(row["状态"])
+        met = row["达到目标"]
+        met = None if met is None or met != met else bool(met)
+        value_colour = verdict_color(met) if met is not None else "inherit"
+        badge_bg = STATUS_COLORS.get(status, STATUS_COLORS[NOT_SPLIT])
+        badge_fg = "#31333f" if status in _LIGHT_BADGES else "#ffffff"
+        deadline = str(row["期限"])
+        deadline = re.sub(r"(\d{4}-\d{2}-\d{2})", r'<span class="gsyf-nowrap">\1</span>', e(deadline))
+        deadline = f'<div class="gsyf-sub" data-col="期限">期限 {deadline}</div>' if deadline else ""
+        rows.append(
+            f'<tr class="gsyf-main" data-target="{tid}" data-status="{e(status)}">'
+            f'<td data-col="指标" class="gsyf-name">{e(str(row["指标"]))}</td>'
+            f'<td data-col="当前值" style="color: {value_colour};">{e(str(row["当前值"]))}</td>'
+            f'<td data-col="目标">{e(str(row["目标"]))}{deadline}</td>'
+            f'<td data-col="进度">{_progress_cell(row["进度"], status)}</td>'
+            f'<td data-col="状态"><span class="gsyf-badge" style="background-color: {badge_bg}; '
+            f'color: {badge_fg};">{e(status)}</span></td>'
+            f'<td data-col="趋势">{sparkline_img(r)}</td></tr>'
+            f'<tr class="gsyf-detail" data-detail="{tid}"><td colspan="{len(OVERVIEW_COLUMNS)}">'
+            f'<span data-col="定义"><b>定义</b>：{e(str(row["定义"]))}</span>　'
+            f'<span data-col="说明"><b>说明</b>：{e(str(row["说明"]))}</span>　'
+            f'<span data-col="判定规则"><b>判定规则</b>：{e(str(row["判定规则"]))}</span></td></tr>'
+        )
+    widths = ("27%", "18%", "16%", "12%", "11%", "16%")
+    cols = "".join(f'<col style="width: {w};">' for w in widths)
+    head = "".join(f"<th>{c}</th>" for c in OVERVIEW_COLUMNS)
+    return (
+        f'{_OVERVIEW_CSS}<table class="gsyf-overview"><colgroup>{cols}</colgroup>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )

@@ -204,7 +204,7 @@ def set_task_status(
     if not name:
         raise TaskPermissionError("请先填写经办人姓名，修改记录需注明经办人")
     if not may_edit(name, editors):
-        raise TaskPermissionError(f"用户“{name}”无权修改任务状态（见环境变量 {EDITORS_ENV}）")
+        raise TaskPermissionError(f"用户“{name}”无权修改任务状态，请联系管理员开通")
     if len(name) > MAX_USER_LEN:
         raise TaskEditError(f"经办人姓名不能超过 {MAX_USER_LEN} 个字符")
     if not any(t.id == task_id for t in plan.tasks) and not any(
