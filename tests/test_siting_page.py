@@ -95,9 +95,10 @@ def test_page_adds_a_candidate_and_compares_saved_scenarios(demo_db_url):
     at.session_state["siting_extra_candidates"] = [(119.50, 31.45)]
     _run(at)
     assert _table(at, "编号", "角色") is not None
-    extra = _table(at, "名称", "经度", "纬度")
-    assert extra.iloc[0].tolist()[1:] == [119.5, 31.45]
-    assert re.fullmatch(r"地图选点 1（.+）", extra.iloc[0]["名称"])  # named, never "序号 0"
+    added = [m.value for m in at.markdown if "地图选点" in m.value]
+    assert len(added) == 1
+    # Named by its town, with its coordinates; never "序号 0".
+    assert re.match(r"- 地图选点 1（.+附近）：经度 119\.50000，纬度 31\.45000", added[0]), added
 
     at.text_input(key="siting_scenario_name").input("一个新基地")
     next(b for b in at.button if b.label == "保存当前方案").click()

@@ -208,7 +208,7 @@ if error:
     st.error(error)
 else:
     unit = result.weight_unit
-    with st.container(horizontal=True, gap="large", key="siting_headline"):
+    with st.container(horizontal=True, gap="medium", key="siting_headline"):
         st.metric("新选址数", f"{len(result.chosen)} 家", width="content")
         if problem == "pmedian":
             st.metric("平均距离（到最近基地）", wd.km(result.mean_distance_km), width="content")
@@ -218,11 +218,10 @@ else:
         else:
             st.metric("覆盖需求", wd.number(result.covered_weight, unit), width="content")
             st.metric("覆盖率", wd.share(result.covered_share), width="content")
-        st.metric("求解用时", wd.seconds(result.solve_seconds), width="content")
     (st.success if result.proven_optimal else st.info)(f"求解结论：{wd.verdict(result)}")
     st.caption(f"需求权重：{result.weight_label}；已建基地覆盖 {wd.number(result.fixed_covered_weight, unit)}，"
                f"新选址新增覆盖 {wd.number(result.covered_weight - result.fixed_covered_weight, unit)}。"
-               + wd.bound_note(result))  # fmt: skip
+               + wd.bound_note(result) + f"求解用时{wd.seconds(result.solve_seconds)}。")  # fmt: skip
     for note in result.notes:
         st.info(note)
 
@@ -248,9 +247,14 @@ with side_col:
     st.subheader("地图新增候选点")
     if st.session_state[EXTRA_KEY]:
         added = _added_points(tuple(st.session_state[EXTRA_KEY]))
-        st.dataframe(pd.DataFrame({"名称": [a["name"] for a in added], "经度": [a["lon"] for a in added],
-                                   "纬度": [a["lat"] for a in added]}),
-                     hide_index=True, width="stretch", key="siting_added_table")  # fmt: skip
+        rank = {}
+        if result is not None:
+            rank = {n: k for k, n in enumerate(result.chosen["name"], start=1)}
+        items = []
+        for a in added:
+            chosen_as = f"，已选为第 {rank[a['name']]} 家新基地" if a["name"] in rank else ""
+            items.append(f"- {wd.escape_md(a['name'])}：经度 {a['lon']:.5f}，纬度 {a['lat']:.5f}{chosen_as}")
+        st.markdown("\n".join(items))
         if st.button("清除新增候选点", key="siting_clear_extra"):
             st.session_state[EXTRA_KEY] = []
             st.rerun()
