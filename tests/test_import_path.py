@@ -34,7 +34,7 @@ SCREENS = ROOT / "docs" / "screens"
 TIMEOUT_MS = 90_000
 OFFICER = "武进王科长"  # a 武进 district officer (names may be Chinese)
 PASSWORD = "import-path-1"
-FILE_NAME = "武进企业名单.xlsx"
+FILE_NAME = "武进企业名单_*2024*_[第1批].xlsx"  # markdown characters: shown as written
 MAX_PNG_BYTES = 400_000
 # Streamlit's own texts, translated centrally by the lead's locale patch (not this page's).
 CHROME = re.compile(r"^(Help|Upload|file upload|Drag and drop.*|Limit .*|• CSV, TXT, XLSX, XLS)$")
@@ -195,6 +195,7 @@ def test_officer_imports_good_rows_and_the_banner_follows(app, chromium_path):
             body = page.inner_text("body")
             assert "比较库中已有记录" not in body
             assert "读取 6 行：新增 5，更新 0，未变 0，拒绝 1" in body
+            assert f"文件：{FILE_NAME}（企业名录，XLSX 文件，工作表“企业名单”）" in body
             assert "定位：文件坐标定位 5 行" in body
             assert "已导入无误的行；有错误的 1 行未导入" in body
             assert page.get_by_role("button", name="下载问题清单（CSV）").count() == 1

@@ -24,6 +24,7 @@ from gsyf_geo.importing.preview import (
 from gsyf_geo.importing.problems import BUSY_MESSAGE, is_store_busy
 from gsyf_geo.importing.schema import IMPORTABLE_KINDS, KIND_SPECS
 from gsyf_geo.importing.templates import notes_frame, template_bytes, template_file_name
+from gsyf_geo.siting.wording import escape_md
 from gsyf_geo.store.scope import ScopeError
 from views.common import audit_event, demo_banner, get_store, require, user_scope
 
@@ -71,7 +72,7 @@ if spec.located:
     )  # fmt: skip
 operator = operator_name(user.name)
 how = "" if user.is_open_demo else "（当前登录账号）"
-st.markdown(f"操作人：**{operator}**{how}　导入范围：**{scope.label}**")
+st.markdown(f"操作人：**{escape_md(operator)}**{how}　导入范围：**{scope.label}**")
 
 
 def _verdict(result) -> str:
@@ -96,7 +97,7 @@ def _summary(result) -> list[str]:
             continue
         if line.startswith("定位："):
             line = "定位：" + plain_places(line)
-        lines.append(line.replace("（--partial）", ""))
+        lines.append(escape_md(line.replace("（--partial）", "")))  # names a file: literal text
     return [*lines, _verdict(result)]
 
 
@@ -124,12 +125,12 @@ else:
     rows, bad, notes = problem_counts(prep) if prep.readable else (0, 0, 0)
     good = len(prep.good_rows) if prep.readable else 0
     if not prep.readable:
-        for p in prep.problems:
-            st.error(str(p))
+        for p in prep.problems:  # file names and cell prefixes are data: literal text
+            st.error(escape_md(str(p)))
         st.warning("这个文件无法导入：请按上面的提示改正后重新上传（可先下载模板对照表头）。")
     else:
         st.caption(
-            f"{prep.file_format}：共 {rows:,} 行，有错误的行 {bad:,} 行，提示 {notes:,} 条。"
+            f"{escape_md(prep.file_format or '')}：共 {rows:,} 行，有错误的行 {bad:,} 行，提示 {notes:,} 条。"
             "红色为错误，黄色为提示；有错误的行排在预览的前面。"
         )
         table, css = preview_table(prep)
@@ -205,7 +206,7 @@ if shown is not None and shown[0] == kind:
     _, result, failure = shown
     st.subheader("导入结果")
     if failure:
-        st.error(failure)
+        st.error(escape_md(failure))
     else:
         if st.session_state.pop("import_audit_failed", False):
             st.warning("导入已完成，但数据库正忙，未能写入审计记录：请告知管理员。")
@@ -228,6 +229,7 @@ else:
         f"读取 {r:,}：新增 {i:,}，更新 {u:,}，拒绝 {x:,}"
         for r, i, u, x in recent[["读取", "新增", "更新", "拒绝"]].itertuples(index=False)
     ])[["时间", "数据类型", "文件", "操作人", "行数", "结果", "说明"]]  # fmt: skip
+    recent = recent.map(escape_md)  # st.table renders markdown: file and user names stay text
     st.caption(f"最近 {len(recent)} 次（共 {len(history):,} 次" + ("，只列您本人的导入）" if mine else "）"))
     st.table(recent.set_index("时间"))
     with st.expander("全部导入记录与文件指纹"):
