@@ -165,7 +165,10 @@ class Store:
         with self.engine.begin() as conn:
             if self.dialect == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY})
-            if migrations.schema_state(conn).unversioned:
+            state = migrations.schema_state(conn)
+            if state.up_to_date:
+                return
+            if state.unversioned:
                 self._bring_to_baseline(conn)
                 migrations.stamp(conn, migrations.BASELINE)
             migrations.upgrade(conn)
