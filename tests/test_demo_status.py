@@ -73,3 +73,32 @@ def test_import_notes_in_plain_chinese():
     assert operator_name("open-demo") == "开放演示（未登录）"
     assert operator_name(None) == operator_name(float("nan")) == "系统"
     assert operator_name("王科长") == "王科长"
+
+
+def _labels_script() -> None:
+    import streamlit as st
+
+    from gsyf_geo.store import Scope
+    from views.common import demo_banner, demo_label, get_store
+
+    demo_banner(get_store())
+    st.text(demo_label("work_injury") + "|" + demo_label(["enterprise"]) + "|"
+            + demo_label("enterprise", Scope.district("320402")))
+
+
+def test_page_helpers_label_figures_by_what_is_demo_now(demo_db_url):
+    """views.common: the banner and a figure's label change as soon as an import lands (the
+    cached counts follow the store's data version)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_labels_script, default_timeout=60).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.text[0].value == "（演示数据）|（演示数据）|（演示数据）"
+    assert [w.value for w in at.warning][-1] == f"当前为{DEMO_LABEL}"
+    store = Store(demo_db_url)
+    import_file(store, "enterprise", csv_bytes(ENTERPRISE_HEADERS, enterprise_rows(2, start=900)), "x.csv",
+                user="王科长")  # fmt: skip
+    store.engine.dispose()
+    at.run()
+    assert at.text[0].value == "（演示数据）|（含演示数据）|（演示数据）"
+    assert "导入的真实数据：企业名录 2 条（武进区）" in [w.value for w in at.warning][-1]
