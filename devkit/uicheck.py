@@ -95,7 +95,7 @@ ALLOWED_WORDS = frozenset(
     """
     png svg pdf csv xlsx pptx xls gbk utf wgs gcj bd cgcs epsg km mb gb kb dpi
     mclp lscp highs gi fdr getis ord openstreetmap osm tianditu amap postgis sqlite
-    gsyf geo leaflet
+    gsyf geo leaflet excel wps
     """.split()
 )
 
@@ -116,7 +116,7 @@ def truncated(page) -> list[dict]:
 def english_texts(page, allowed: frozenset[str] = ALLOWED_WORDS) -> list[str]:
     """UI texts in any frame that contain an English word (3+ Latin letters) not allowed.
 
-    Data values shown verbatim (a code such as ``91320481MA1XQQ000``) are not words: only
+    All-capital words (acronyms such as GPS) are allowed. Data values shown verbatim (a code such as ``91320481MA1XQQ000``) are not words: only
     runs of letters that start and end at a word boundary count.
     """
     found: list[str] = []
@@ -127,6 +127,7 @@ def english_texts(page, allowed: frozenset[str] = ALLOWED_WORDS) -> list[str]:
             continue
         for t in texts:
             words = [w for w in re.findall(r"(?<![A-Za-z0-9])[A-Za-z]{3,}(?![A-Za-z0-9])", t)]
-            if any(w.lower() not in allowed for w in words):
+            # All-capital words are acronyms (GPS, CSV), not English sentences.
+            if any(w.lower() not in allowed and not w.isupper() for w in words):
                 found.append(t[:80])
     return sorted(set(found))

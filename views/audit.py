@@ -33,7 +33,7 @@ events = read_audit(store, since, until, user or None, action or None, limit=SHO
 table = audit_table(events.head(SHOWN))
 st.caption(
     f"共 {len(table):,} 条" + (f"（只显示最近 {SHOWN:,} 条，请缩小日期范围）" if len(events) > SHOWN else "")
-    + "；命令行：python -m gsyf_geo audit --since YYYY-MM-DD"
+    + "；命令行：`python -m gsyf_geo audit --since YYYY-MM-DD`"
 )
 st.dataframe(table, hide_index=True, width="stretch")
 st.download_button(
@@ -53,4 +53,4 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
-st.caption("新增、停用账号和重置密码：python -m gsyf_geo users add / disable / passwd（见 docs/deployment.md）")
+st.caption("新增、停用账号和重置密码：`python -m gsyf_geo users add | disable | passwd`（见 `docs/deployment.md`）")

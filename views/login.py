@@ -39,5 +39,5 @@ elif oidc_configured():
 
 st.caption(
     f"连续 {session_minutes()} 分钟未操作将自动退出；连续多次输错密码账号将被临时锁定。"
-    "忘记密码请联系管理员重置（python -m gsyf_geo users passwd 用户名）。"
+    "忘记密码请联系管理员重置（`python -m gsyf_geo users passwd 用户名`）。"
 )

@@ -1,0 +1,102 @@
+"""Streamlit's own widget texts in Chinese (views/zh_ui.js), on the sign-in page and the pages.
+
+Streamlit has no locale setting; the app replaces its known English strings in the browser.
+These tests open pages in headless Chromium and look for any English word a user would meet
+(visible text, tooltips, screen-reader labels, placeholders), in every frame.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from devkit.browser import CHROMIUM_ARGS, folium_frame, streamlit_app_or_fail, wait_idle
+from devkit.uicheck import english_texts
+from gsyf_geo.auth.accounts import add_user
+from gsyf_geo.store import Store
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def app(demo_sqlite_path, tmp_path_factory) -> Iterator[tuple[str, str]]:
+    tmp = tmp_path_factory.mktemp("zh_ui")
+    db = tmp / "demo.sqlite"
+    shutil.copyfile(demo_sqlite_path, db)
+    with streamlit_app_or_fail(f"sqlite:///{db}", tmp / "streamlit.log") as (url, _proc):
+        yield url, f"sqlite:///{db}"
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(url)
+    page.wait_for_timeout(1500)
+    wait_idle(page)
+    return page
+
+
+def test_map_page_widgets_speak_chinese(app, chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    url, _db = app
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        page = _open(browser, url)
+        folium_frame(page, containing=".leaflet-control-zoom-in")
+        page.wait_for_timeout(1000)
+        assert english_texts(page) == []
+        # The Leaflet zoom buttons (inside the map's frame) and a select's placeholder.
+        frame = folium_frame(page, containing=".leaflet-control-zoom-in")
+        assert frame.locator(".leaflet-control-zoom-in").get_attribute("title") == "放大"
+        # A multiselect's open list offers "全选", not "Select all".
+        page.get_by_text("重点行业", exact=True).first.scroll_into_view_if_needed()
+        box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
+        box.click()
+        page.wait_for_timeout(500)
+        assert english_texts(page) == []
+        browser.close()
+
+
+def test_sign_in_and_upload_widgets_speak_chinese(app, chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    url, db = app
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        page = _open(browser, f"{url}/import")
+        # The uploader's own texts ("Drag and drop file here", "Limit 300MB per file").
+        page.wait_for_selector('[data-testid="stFileUploaderDropzone"]')
+        assert english_texts(page) == []
+        assert "单个文件不超过" in page.locator('[data-testid="stFileUploaderDropzone"]').inner_text()
+        # Once an account exists, the sign-in page.
+        store = Store(db)
+        add_user(store, "zh_admin", "admin", "correct-horse-battery-9")
+        store.engine.dispose()
+        page = _open(browser, url)
+        page.wait_for_selector("text=登录")
+        assert english_texts(page) == []
+        browser.close()
+
+
+def test_page_addresses_work_as_printed(app, chromium_path):
+    """"/map?…" (as links and the README print it) opens the map itself, with no "page not
+    found" dialog and the address kept; "/" opens the same page."""
+    from playwright.sync_api import sync_playwright
+
+    url, _db = app
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        for path in ("map?years=2024-2025", "", "audit"):
+            page = _open(browser, f"{url}/{path}")
+            title = "常州市工伤预防风险地图" if path != "audit" else "审计日志"
+            page.locator('[data-testid="stMain"]').get_by_text(title).first.wait_for(timeout=60_000)
+            wait_idle(page)
+            assert page.locator('[role="dialog"]').count() == 0, path
+            assert urlsplit(page.url).path.strip("/") == path.split("?")[0]
+            if "years=" in path:
+                assert "years=2024-2025" in page.url  # the link's filter was taken, not reset
+            assert english_texts(page) == [], path
+        browser.close()
