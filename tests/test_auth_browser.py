@@ -64,8 +64,8 @@ def app(demo_sqlite_path, tmp_path_factory) -> Iterator[tuple[str, str]]:
 
 def _login(page, base: str, name: str, path: str = "") -> None:
     page.goto(base + path, wait_until="domcontentloaded")
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("用户名", exact=True).fill(name)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录", exact=True).click()
     page.get_by_text(f"当前用户：{name}").wait_for(timeout=TIMEOUT_MS)
     wait_idle(page)
@@ -94,8 +94,8 @@ def test_each_role_signs_in_and_an_officer_stays_in_their_district(app, chromium
                 wait_idle(page)
                 assert page.get_by_text("当前用户：").count() == 0
                 assert page.locator('[data-testid="stDownloadButton"]').count() == 0
-            page.get_by_label("用户名").fill("tn")
-            page.get_by_label("密码").fill("wrong-password")
+            page.get_by_label("用户名", exact=True).fill("tn")
+            page.get_by_label("密码", exact=True).fill("wrong-password")
             page.get_by_role("button", name="登录", exact=True).click()
             page.get_by_text("用户名或密码错误").wait_for(timeout=TIMEOUT_MS)
             context.close()
@@ -155,9 +155,10 @@ def test_each_role_signs_in_and_an_officer_stays_in_their_district(app, chromium
             page.locator('input[type="file"]').set_input_files(str(moved))
             page.get_by_text("有错误的行 1 行").wait_for(timeout=TIMEOUT_MS)
             wait_idle(page)
-            page.get_by_role("button", name="导入", exact=True).click()
-            page.get_by_text("导入结果").wait_for(timeout=TIMEOUT_MS)
-            wait_idle(page)
+            # Refused at the preview: 导入 is disabled, nothing to import instead.
+            page.get_by_text("都有错误，无法导入").wait_for(timeout=TIMEOUT_MS)
+            assert page.get_by_role("button", name="导入", exact=True).is_disabled()
+            assert page.get_by_role("button", name="只导入无误的行").count() == 0
             body = page.locator("body").inner_text()
             assert firm not in body and "武进" not in body
             page.screenshot(path=str(ARTIFACTS / "browser_login_officer_import.png"), full_page=True)
@@ -176,7 +177,7 @@ def test_each_role_signs_in_and_an_officer_stays_in_their_district(app, chromium
     assert exports[["user_name", "rows"]].values.tolist() == [["tn", exported_rows]]
     assert exports["target"].iloc[0].endswith(".csv") and "天宁" in exports["target"].iloc[0]
     imports = events[events["action"] == "import"]
-    assert imports[["user_name", "target", "rows"]].values.tolist() == [["tn", "moved.csv", 0]]  # refused
+    assert imports.empty  # refused at the preview: the page offered no import
     store = Store(url)
     stored = store.read("enterprise", columns=["credit_code", "name", "district"]).set_index("credit_code")
     store.engine.dispose()
