@@ -211,3 +211,14 @@ def test_chosen_towns_are_outlined_around_their_centres():
     # Texts go into the page as JSON strings (\\uXXXX escapes).
     assert all(json.dumps(name)[1:-1] in html for name in [*t["name"][:2], "所选乡镇"]) and "dashArray" in html
     assert town_layer(["999999999"]) is None
+    # An enterprise of the town outside its approximate cell (but in its district) is inside
+    # the outline drawn with it.
+    from gsyf_geo.layers.towns import _with_enterprises
+
+    first = t.index[0]
+    cell = areas.loc[first, "geometry"]
+    other = areas.loc[t.index[1], "geometry"].representative_point()
+    assert not cell.contains(other)
+    ent = pd.DataFrame({"town_code": [first], "lon": [other.x], "lat": [other.y], "outside_named_district": [False]})
+    grown = _with_enterprises(town_areas()[town_areas()["code"] == first], ent)
+    assert grown.geometry.iloc[0].contains(other) and grown.geometry.iloc[0].contains(cell.representative_point())

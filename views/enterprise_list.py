@@ -30,6 +30,7 @@ from views.common import audited, current_user
 
 LIST_ROWS = PAGE_ROWS  # rows shown on the page (first of the chosen order); exports hold every row
 SORT_KEY = "list_sort"
+AREA_KEY = "enterprise_list"  # the list's container: class st-key-enterprise_list in the page
 
 # Fixed widths (px): the grid need not measure 1,000 rows of text before it draws, and the
 # name stays readable. Numbers keep their thousands separators; 参保率 reads as a percentage.
@@ -93,6 +94,15 @@ def render_list(
     scope_label, period
         The unit shown and the years, in words (used in titles and file names).
     """
+    with st.container(key=AREA_KEY):
+        _render_list(db_url, data_version, state, view, data=data, store=store, scope=scope, plan=plan,
+                     scope_label=scope_label)  # fmt: skip
+
+
+def _render_list(
+    db_url: str, data_version: str, state: MapState, view: FilteredView, *, data: MapData, store, scope,
+    plan: Plan | None, scope_label: str,
+) -> None:  # fmt: skip
     y0, y1 = view.years
     st.subheader("企业清单")
     sort = st.radio(
@@ -116,15 +126,16 @@ def render_list(
         return list_export(view, state, scope_label, sort, note=note)
 
     stem = list_file_stem(scope_label, state, view.years, sort)
-    d1, d2, d3, _ = st.columns([1, 1, 1.6, 3])
-    d1.download_button(
+    # A wrapping row of buttons, each as wide as its label: nothing is cut off at 1,024 px.
+    row = st.container(horizontal=True, gap="small")
+    row.download_button(
         "导出 Excel", data=audited(f"{stem}.xlsx", total, lambda: export().xlsx()),
         file_name=f"{stem}.xlsx", mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
     )  # fmt: skip
-    d2.download_button("导出 CSV", data=audited(f"{stem}.csv", total, lambda: export().csv()),
-                       file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")  # fmt: skip
-    with d3.popover("跟进清单（每区一张表）", width="stretch"):
+    row.download_button("导出 CSV", data=audited(f"{stem}.csv", total, lambda: export().csv()),
+                        file_name=f"{stem}.csv", mime="text/csv", on_click="ignore")  # fmt: skip
+    with row.popover("跟进清单（每区一张表）"):
         render_followup_menu(store, plan, state, scope=scope, scope_label=scope_label, years=(y0, y1))
 
 

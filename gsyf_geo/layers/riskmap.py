@@ -143,7 +143,8 @@ def build_risk_map(
         ).add_to(m)  # fmt: skip
     else:
         district_layer(units, None, key="code", gcj02=gcj02, fill_opacity=0.15, name="区县").add_to(m)
-    outlines = town_layer(state.towns, gcj02=gcj02) if state.towns else None  # chosen towns, dashed
+    # The chosen towns, dashed, each holding its enterprises on the map.
+    outlines = town_layer(state.towns, enterprises=view.enterprises, gcj02=gcj02) if state.towns else None
     if outlines is not None:
         outlines.add_to(m)
     if "accidents" in state.layers:

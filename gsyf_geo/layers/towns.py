@@ -3,8 +3,10 @@
 No town boundaries come with the reference data, so a town's area is approximate: its
 Voronoi cell among the seed points of every town of its district (EPSG:4549), inside the
 district — the same construction as 经开区's area (:func:`gsyf_geo.geography.reporting_units`).
-The outline is a dashed line with the town's name, drawn over the districts and under the
-enterprises; it takes no clicks (a click still drills into the district beneath).
+Where the map shows enterprises of the town outside that cell (synthetic or imprecise
+locations), the outline grows to hold them. The outline is a dashed line with the town's
+name, drawn over the districts and under the enterprises; it takes no clicks (a click still
+drills into the district beneath).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from functools import lru_cache
 
 import folium
 import geopandas as gpd
+import pandas as pd
 import shapely
 from shapely.geometry import mapping
 
@@ -23,7 +26,8 @@ from gsyf_geo.layers.districts import Legend, escape_text, legend_html
 
 OUTLINE_COLOR = "#111111"
 LEGEND_TITLE = "所选乡镇（街道）"
-LEGEND_NOTE = "范围按乡镇中心近似划分（示意）"
+LEGEND_NOTE = "范围为示意（按乡镇中心划分，含所列企业）"
+HULL_BUFFER_M = 300.0
 
 
 @lru_cache(maxsize=1)
@@ -59,13 +63,41 @@ def town_areas() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=METRIC_CRS).to_crs(WGS84)
 
 
-def town_layer(codes: Sequence[str], *, gcj02: bool = False, name: str = "所选乡镇") -> folium.FeatureGroup | None:
+def _with_enterprises(chosen: gpd.GeoDataFrame, enterprises: pd.DataFrame | None) -> gpd.GeoDataFrame:
+    """Each town's area grown to hold its listed enterprises (their hull, 300 m around),
+    inside its district: the outline never leaves out a point the map shows for the town."""
+    if enterprises is None or enterprises.empty or "town_code" not in enterprises:
+        return chosen
+    ent = enterprises[enterprises["lon"].notna() & enterprises["lat"].notna()]
+    if "outside_named_district" in ent:  # a point outside its district would stretch the outline
+        ent = ent[~ent["outside_named_district"].fillna(False).astype(bool)]
+    metric = chosen.to_crs(METRIC_CRS)
+    parents = districts().to_crs(METRIC_CRS).set_index("adcode").geometry
+    grown = []
+    for code, adcode, area in zip(metric["code"], metric["district_adcode"], metric.geometry.values, strict=True):
+        own = ent[ent["town_code"] == code]
+        if len(own):
+            x, y = to_metric(own["lon"].to_numpy(float), own["lat"].to_numpy(float))
+            hull = shapely.convex_hull(shapely.multipoints(shapely.points(x, y))).buffer(HULL_BUFFER_M)
+            area = shapely.union(area, hull)
+            if adcode in parents.index:
+                area = shapely.intersection(area, parents[adcode])
+        grown.append(shapely.make_valid(area))
+    return gpd.GeoDataFrame(metric.drop(columns="geometry"), geometry=grown, crs=METRIC_CRS).to_crs(WGS84)
+
+
+def town_layer(
+    codes: Sequence[str], *, enterprises: pd.DataFrame | None = None, gcj02: bool = False, name: str = "所选乡镇"
+) -> folium.FeatureGroup | None:
     """The outlines of the towns ``codes`` (None when none of them is known).
 
     Parameters
     ----------
     codes
         Town codes (9 digits) as chosen in the sidebar.
+    enterprises
+        The enterprises the map shows (``town_code``, ``lon``, ``lat``); each town's outline
+        is grown to hold its own.
     gcj02
         Draw in GCJ-02 (Amap basemap).
     name
@@ -75,6 +107,7 @@ def town_layer(codes: Sequence[str], *, gcj02: bool = False, name: str = "所选
     chosen = areas[areas["code"].isin([str(c) for c in codes])]
     if chosen.empty:
         return None
+    chosen = _with_enterprises(chosen, enterprises)
     if gcj02:
         chosen = gdf_from_wgs84(chosen, "gcj02")
     simple = chosen.geometry.simplify(0.0003)
