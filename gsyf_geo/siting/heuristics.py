@@ -89,28 +89,70 @@ class CoverSearch:
         w = self.weight
         cnt = self.counts(chosen)
         tol = 1e-9 * max(1.0, float(w.sum()))
+        na = chosen.size
         while deadline is None or time.perf_counter() < deadline:
             gain = self.t @ np.where(cnt == 0, w, 0.0)
             only = np.where(cnt == 1, w, 0.0)
-            loss = self.t @ only
-            gain[chosen] = -np.inf
-            best, best_a, best_j = tol, -1, -1
-            # Rows only i covers, for every chosen i at once: one sparse product.
-            sel = sparse.csr_matrix(self.by_col[:, chosen])
-            sel.data = sel.data * only[sel.nonzero()[0]] if sel.nnz else sel.data
-            both = (self.t @ sel).toarray()  # candidates × chosen
-            delta = gain[:, None] - loss[chosen][None, :] + both
-            a_flat = int(np.argmax(delta))
-            j, a = divmod(a_flat, chosen.size)
-            if delta[j, a] > best:
-                best_a, best_j = a, j
-            if best_a < 0:
+            loss = np.zeros(na)
+            both = np.zeros((self.n_cand, na))
+            for a in range(na):  # rows only slot a covers, and which candidates reach them
+                rows = self.rows_of(int(chosen[a]))
+                rows = rows[only[rows] > 0]
+                loss[a] = only[rows].sum()
+                both[:, a] = self.matrix[rows].T @ only[rows]
+            delta = gain[:, None] - loss[None, :] + both
+            delta[chosen] = -np.inf
+            j, a = divmod(int(np.argmax(delta)), chosen.size)
+            if not delta[j, a] > tol:
                 break
-            out = chosen[best_a]
-            cnt[self.rows_of(out)] -= 1
-            cnt[self.rows_of(best_j)] += 1
-            chosen[best_a] = best_j
+            cnt[self.rows_of(int(chosen[a]))] -= 1
+            cnt[self.rows_of(j)] += 1
+            chosen[a] = j
         return chosen
+
+    def iterated(
+        self,
+        chosen: np.ndarray,
+        deadline: float,
+        *,
+        rng: np.random.Generator,
+        pool: np.ndarray | None = None,
+        max_rounds: int | None = None,
+        patience: int | None = None,
+    ) -> tuple[np.ndarray, float]:
+        """Iterated local search: perturb (1–3 random replacements), interchange, keep when
+        not worse; the best choice seen is returned with its covered weight.
+
+        ``pool``: the candidates a perturbation may bring in (default: all; the interchange
+        itself still considers every candidate). Stops at the deadline, after ``max_rounds``
+        rounds, or after ``patience`` rounds without a better choice. The result is never
+        worse than ``chosen``.
+        """
+        chosen = np.asarray(chosen, dtype=np.int64).copy()
+        current, value = chosen, self.value(chosen)
+        best, best_value = chosen.copy(), value
+        if chosen.size == 0 or chosen.size >= self.n_cand:
+            return best, best_value
+        pool = np.arange(self.n_cand) if pool is None else np.asarray(pool, dtype=np.int64)
+        rounds = since = 0
+        while time.perf_counter() < deadline and (max_rounds is None or rounds < max_rounds):
+            if patience is not None and since >= patience:
+                break
+            rounds += 1
+            since += 1
+            trial = current.copy()
+            k = int(rng.integers(1, min(3, trial.size) + 1))
+            spare = pool[~np.isin(pool, trial)]
+            if spare.size < k:
+                break
+            trial[rng.choice(trial.size, k, replace=False)] = rng.choice(spare, k, replace=False)
+            trial = self.swap(trial, deadline)
+            trial_value = self.value(trial)
+            if trial_value >= value:
+                current, value = trial, trial_value
+            if trial_value > best_value:
+                best, best_value, since = trial.copy(), trial_value, 0
+        return best, best_value
 
 
 # --- p-median ----------------------------------------------------------------------------------

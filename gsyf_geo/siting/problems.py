@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from gsyf_geo.siting.bounds import mclp_upper_bound, median_lower_bound
+from gsyf_geo.siting.bounds import CoverLpDual, median_lower_bound
 from gsyf_geo.siting.coverage import (
     CoverReduction,
     MedianReduction,
@@ -89,6 +89,17 @@ MAX_BOUND_SWAPS = 12
 """Interchanges started from the relaxation's choices while the bound is computed."""
 SEARCH_SHARE = 0.5
 """Share of the time budget the first greedy + interchange may use (the rest is the bound's)."""
+COVER_BOUND_SHARE_HIGHS = 0.25
+"""Covering models HiGHS can take: share of the remaining budget for the LP bound and the
+iterated interchange before HiGHS gets the rest."""
+COVER_SLICE_S = 3.0
+"""Longest turn of the LP bound (and of the search after it) before the other gets its turn."""
+COVER_POOL_PER_SITE, COVER_POOL_MIN = 15, 60
+"""Candidates a perturbation may bring in: the ``max(60, 15 p)`` the LP values most."""
+COVER_SEARCH_PATIENCE = 60
+"""Rounds of the iterated interchange without a better choice that end its turn."""
+COVER_SEARCH_SEED = 16
+"""Seed of the perturbations (the same instance and budget give the same moves)."""
 BOUND_SOURCE_LAGRANGE = "拉格朗日松弛"
 
 
@@ -594,30 +605,14 @@ class MaximalCovering(_SitingProblem):
         best = {"y": y, "value": incumbent}
         build = time.perf_counter() - started
 
-        swaps = {"left": MAX_BOUND_SWAPS}
-
-        def consider(top: np.ndarray) -> float:
-            """A relaxation's choice: kept if better, polished by interchange when close."""
-            value = cs.value(top)
-            if value > best["value"] * (1 - 0.005) and swaps["left"] > 0 and time.perf_counter() < deadline:
-                swaps["left"] -= 1
-                top = cs.swap(top, deadline)
-                value = cs.value(top)
-            if value > best["value"]:
-                best["y"], best["value"] = np.asarray(top).copy(), value
-            return best["value"]
-
-        bound, source = np.inf, BOUND_SOURCE_LAGRANGE
-        highs_status = None
-        model = None
         fits = red.matrix.nnz <= HIGHS_COVER_MAX_NNZ
-        # The Lagrangian bound, with interchanges from its choices (which often improve the
-        # incumbent); when HiGHS can take the model, only a short run before handing over.
-        share = 0.15 if fits else 1.0
-        lag = mclp_upper_bound(cs, p, best["value"], on_top=consider, target_gap=mip_rel_gap,
-                               deadline=time.perf_counter() + share * (deadline - time.perf_counter()))  # fmt: skip
-        consider(np.asarray(best["y"]))
-        bound = lag.value
+        # The LP bound (PDHG, every iterate scored by the closed-form dual) alternating with an
+        # iterated interchange that perturbs towards the candidates the LP values most; when
+        # HiGHS can take the model, only a short share of the budget before handing over.
+        share = COVER_BOUND_SHARE_HIGHS if fits else 1.0
+        phase_end = time.perf_counter() + share * (deadline - time.perf_counter())
+        bound, source = self._cover_bound(cs, p, best, phase_end, mip_rel_gap, max_turns=1 if fits else None)
+        highs_status, model = None, None
         if fits and _rel_gap(bound, best["value"]) > max(mip_rel_gap, GAP_PROVEN):
             model = cm.mclp(p, offset)
             left = deadline - time.perf_counter()
@@ -654,6 +649,52 @@ class MaximalCovering(_SitingProblem):
             bound=ub, gap=gap, status=status, incumbent=incumbent + offset, bound_source=source,
             solve_seconds=seconds - build,
         )  # fmt: skip
+
+    @staticmethod
+    def _cover_bound(
+        cs: CoverSearch, p: int, best: dict[str, Any], phase_end: float, mip_rel_gap: float,
+        max_turns: int | None = None,
+    ) -> tuple[float, str]:
+        """Bound and search in turns until ``phase_end``, a closed gap, ``max_turns`` turns, or
+        nothing moves.
+
+        ``best`` (``y``, ``value``) is raised in place; the returned bound is ``UB(λ)`` of the
+        best multipliers (:func:`gsyf_geo.siting.bounds.cover_dual_value`), valid however early
+        it stops.
+        """
+        dual = CoverLpDual(cs, p)
+        rng = np.random.default_rng(COVER_SEARCH_SEED)
+        target = max(mip_rel_gap, GAP_PROVEN)
+        pool_size = max(COVER_POOL_MIN, COVER_POOL_PER_SITE * p)
+        idle = 0  # consecutive search turns without a better choice
+        turn = 0
+        while True:
+            now = time.perf_counter()
+            if now >= phase_end or _rel_gap(dual.best, best["value"]) <= target:
+                break
+            if (dual.converged and idle >= 2) or (max_turns is not None and turn >= max_turns):
+                break
+            turn += 1
+            # Slices grow: the first ones are short so that small instances finish quickly.
+            slice_end = min(phase_end, now + max(0.2, min(COVER_SLICE_S, 0.1 * turn * (phase_end - now))))
+            if not dual.converged:
+                dual.run(slice_end, incumbent=best["value"], target_gap=target)
+                if _rel_gap(dual.best, best["value"]) <= target:
+                    break
+            found = cs.swap(dual.rounding(), phase_end)
+            found_value = cs.value(found)
+            if found_value > best["value"]:
+                best["y"], best["value"] = found, found_value
+            search_end = min(phase_end, time.perf_counter() + max(0.2, slice_end - now))
+            if dual.converged:
+                search_end = phase_end
+            y, value = cs.iterated(best["y"], search_end, rng=rng, pool=dual.pool(pool_size),
+                                   patience=COVER_SEARCH_PATIENCE)  # fmt: skip
+            if value > best["value"]:
+                best["y"], best["value"], idle = y, value, 0
+            else:
+                idle += 1
+        return dual.best, BOUND_SOURCE_LAGRANGE
 
     def _check_useful(
         self, red: CoverReduction, started: float, p: int, time_limit: float, mip_rel_gap: float
