@@ -102,3 +102,24 @@ def test_page_helpers_label_figures_by_what_is_demo_now(demo_db_url):
     at.run()
     assert at.text[0].value == "（演示数据）|（含演示数据）|（演示数据）"
     assert "导入的真实数据：企业名录 2 条（武进区）" in [w.value for w in at.warning][-1]
+
+
+def test_map_data_is_labelled_demo_only_while_it_draws_on_demo_rows(demo_db_url):
+    """The map, its printouts and the list exports carry 演示数据 from ``MapData.is_demo``."""
+    from gsyf_geo.analysis.mapdata import load_map_data
+    from gsyf_geo.store.demo_status import any_demo_rows
+
+    store = Store(demo_db_url)
+    try:
+        assert load_map_data(store, TIANNING).is_demo
+        import_file(store, "enterprise", csv_bytes(ENTERPRISE_HEADERS, enterprise_rows(3, start=850)),
+                    "武进名单.csv", user="王科长")  # fmt: skip
+        store.delete_all(TIANNING, demo_only=True)  # 天宁 without demo rows; 武进 still has some
+        assert not any_demo_rows(store, ["enterprise", "work_injury"], TIANNING)
+        assert not load_map_data(store, TIANNING).is_demo
+        assert load_map_data(store, WUJIN).is_demo
+        store.delete_all(demo_only=True)
+        real = load_map_data(store, WUJIN)
+        assert len(real.enterprises) == 3 and not real.is_demo
+    finally:
+        store.engine.dispose()

@@ -17,7 +17,13 @@ from gsyf_geo import metrics
 from gsyf_geo.domain import size_class_for
 from gsyf_geo.metrics import enrollment_gap
 from gsyf_geo.store import CITY, Scope, Store
+from gsyf_geo.store.demo_status import any_demo_rows
 
+MAP_KINDS = (
+    "enterprise", "insurance_snapshot", "work_injury", "construction_project", "training_base",
+    "disease_case", "training_record",
+)  # fmt: skip
+"""The stored kinds :func:`load_map_data` reads."""
 ENTERPRISE_COLUMNS = (
     "credit_code", "name", "industry_code", "key_industry", "hazchem_licence", "risk_class",
     "district", "town_code", "reporting_unit", "address", "lon", "lat", "x", "y",
@@ -189,6 +195,7 @@ def load_map_data(store: Store, scope: Scope = CITY, plan=None) -> MapData:
         bases=bases,
         diseases=diseases.drop(columns=["diagnosis_date"]),
         years=tuple(years),
-        is_demo=store.holds_demo_data,
+        # Labelled 演示数据 while any row the map draws on (inside the scope) is demo.
+        is_demo=any_demo_rows(store, MAP_KINDS, scope),
         scope=scope,
     )

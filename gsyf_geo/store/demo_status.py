@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from gsyf_geo.domain import DEMO_LABEL, DISTRICT_BY_ADCODE, REPORTING_UNIT_BY_CODE
 from gsyf_geo.store.query import KINDS, Store
@@ -141,3 +141,14 @@ def demo_status(store: Store) -> DemoStatus:
                 key = (kind, str(district), str(unit), bool(is_demo))
                 counts[key] = counts.get(key, 0) + int(n)
     return DemoStatus(counts)
+
+
+def any_demo_rows(store: Store, kinds: Iterable[str], scope: Scope = CITY) -> bool:
+    """Whether any row of ``kinds`` inside ``scope`` is demo: for a figure or a printout drawn
+    from those kinds (one ``EXISTS`` per kind, cheap enough for every map redraw)."""
+    with store.engine.connect() as conn:
+        for kind in kinds:
+            t = KINDS[kind].__table__
+            if conn.execute(select(exists().where(t.c.is_demo.is_(True), scope.clause(t)))).scalar():
+                return True
+    return False
