@@ -100,3 +100,23 @@ def test_page_addresses_work_as_printed(app, chromium_path):
                 assert "years=2024-2025" in page.url  # the link's filter was taken, not reset
             assert english_texts(page) == [], path
         browser.close()
+
+
+def test_a_file_over_the_upload_limit_is_refused_in_chinese(demo_sqlite_path, tmp_path, chromium_path):
+    """The browser refuses a file over ``server.maxUploadSize`` before sending it; that
+    message is Streamlit's own ("File must be … or smaller.") and must read in Chinese."""
+    from playwright.sync_api import sync_playwright
+
+    db = tmp_path / "demo.sqlite"
+    shutil.copyfile(demo_sqlite_path, db)
+    big = tmp_path / "企业.csv"
+    big.write_bytes(b"a,b\n" + b"1,2\n" * 600_000)  # 2.4 MB, over a 1 MB limit
+    env = {"STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "1"}
+    with streamlit_app_or_fail(f"sqlite:///{db}", tmp_path / "st.log", env=env) as (url, _proc):
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+            page = _open(browser, f"{url}/import")
+            page.locator('[data-testid="stFileUploaderDropzoneInput"]').first.set_input_files(str(big))
+            page.get_by_text("文件不能超过").first.wait_for(timeout=30_000)
+            assert english_texts(page) == []
+            browser.close()
