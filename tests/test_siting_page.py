@@ -122,3 +122,30 @@ def test_page_adds_a_candidate_and_compares_saved_scenarios(demo_db_url):
     next(b for b in at.button if b.label == "保存当前方案").click()
     _run(at)
     assert any("已有同名方案" in e.value for e in at.error)
+
+
+def test_page_p_median_in_plain_words(demo_db_url):
+    at = _run(AppTest.from_file(str(PAGE), default_timeout=180))
+    at.sidebar.selectbox(key="siting_problem").set_value("pmedian")
+    at.sidebar.number_input(key="siting_p").set_value(2)
+    _run(at)
+    assert any("p-中值：" in c.value and "总加权距离" in c.value for c in at.caption)  # explained
+    metrics = {m.label: m.value for m in at.metric}
+    assert re.fullmatch(r"\d+\.\d 公里", metrics["平均距离（到最近基地）"])
+    assert re.fullmatch(r"[\d,]+ 人·公里", metrics["总加权距离"])
+    lines = [ln for m in at.markdown for ln in m.value.splitlines() if ln.startswith("- 第 ")]
+    assert [ln[:7] for ln in lines] == ["- 第 1 家", "- 第 2 家"]
+    assert all(re.search(r"：总加权距离减少 [\d,]+ 人·公里（.+）$", ln) for ln in lines), lines
+    series = _table(at, "新增基地数", "平均距离（公里）")
+    assert all(re.fullmatch(r"\d+\.\d", v) for v in series["平均距离（公里）"])
+
+
+def test_page_with_seat_capacity_lists_what_each_base_takes(demo_db_url):
+    at = _run(AppTest.from_file(str(PAGE), default_timeout=180))
+    at.sidebar.checkbox(key="siting_use_capacity").check()
+    at.sidebar.number_input(key="siting_p").set_value(2)
+    _run(at)
+    lines = [ln for m in at.markdown for ln in m.value.splitlines() if ln.startswith("- 第 ")]
+    assert len(lines) == 2 and all(re.search(r"：承担 [\d,]+ 人（.+）$", ln) for ln in lines), lines
+    text = " ".join(c.value for c in at.caption) + " ".join(m.value for m in at.markdown)
+    assert "None" not in text and "nan" not in text

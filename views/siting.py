@@ -91,6 +91,11 @@ def _series(url: str, token: tuple, problem: str, scope: str, weight: str, indus
         return str(exc)
 
 
+def _district(adcode) -> str:
+    """A district's name, "—" when unknown (never "None")."""
+    return "—" if adcode is None or pd.isna(adcode) else district_name(adcode)
+
+
 def _nums(values, decimals: int = 0) -> list[str]:
     """Display strings with thousands separators ("—" when missing)."""
     return [wd.number(v, "", decimals) for v in values]
@@ -280,13 +285,13 @@ st.subheader("选址结果")
 sites = result.site_table()
 st.dataframe(pd.DataFrame({
     "编号": [str(r) if r else "—" for r in sites["rank"]],
-    "名称": sites["name"], "区县": sites["district_name"], "类型": sites["kind"], "角色": sites["role_name"],
-    "经度": sites["lon"].round(5), "纬度": sites["lat"].round(5),
-    "座位（个）": _nums(sites["capacity"]),
-    f"新增覆盖（{unit}）": [wd.number(v, "") if c else "—（已建）" for v, c in zip(sites["new_weight"], sites["chosen"],
-                                                                                 strict=True)],
+    "名称": sites["name"], "区县": sites["district"].map(_district), "角色": sites["role_name"],
+    f"新增覆盖（{unit}）": [wd.number(v, "") if c else "—（已建）"
+                           for v, c in zip(sites["new_weight"], sites["chosen"], strict=True)],
     f"独有覆盖（{unit}）": [wd.number(v, "") if c else "—（已建）"
                            for v, c in zip(sites["exclusive_weight"], sites["chosen"], strict=True)],
+    "类型": sites["kind"], "座位（个）": _nums(sites["capacity"]),
+    "经度": sites["lon"].round(5), "纬度": sites["lat"].round(5),
 }), hide_index=True, width="stretch", key="siting_sites_table")  # fmt: skip
 st.caption(
     "新增覆盖：该新选址服务半径内、已建基地够不到的需求；独有覆盖：其中其他新选址也够不到的部分。"
@@ -317,14 +322,13 @@ if len(steps):
                                  "name": steps["name"]}),
                    "新基地", y_title, "站点", "每家新基地带来的效益柱状图")  # fmt: skip
 
-left, right = st.columns(2)
-with left:
-    st.subheader("各区县覆盖")
+st.subheader("覆盖情况")
+by_district, by_industry = st.tabs(["各区县", "各行业"])
+with by_district:
     st.dataframe(
         _coverage_table(result.by_district(), "区县", unit), hide_index=True, width="stretch"
     )
-with right:
-    st.subheader("各行业覆盖")
+with by_industry:
     st.dataframe(
         _coverage_table(result.by_industry(), "行业", unit), hide_index=True, width="stretch"
     )
@@ -336,7 +340,7 @@ with st.expander("已覆盖与未覆盖的企业"):
     st.caption(f"已覆盖 {int((d['covered'] >= 1).sum()):,} 家，未（完全）覆盖 {int((d['covered'] < 1).sum()):,} 家；"
                "下表列出未覆盖需求最大的至多 500 家。")  # fmt: skip
     st.dataframe(pd.DataFrame({
-        "企业": d_unc["name"], "区县": d_unc["district"].map(district_name),
+        "企业": d_unc["name"], "区县": d_unc["district"].map(_district),
         "行业": d_unc["key_industry"].map(industry_name),
         f"未覆盖（{unit}）": _nums(d_unc["未覆盖"]),
         "到最近基地（公里）": _nums(d_unc["distance_km"], 1),
