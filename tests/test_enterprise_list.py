@@ -222,3 +222,18 @@ def test_chosen_towns_are_outlined_around_their_centres():
     ent = pd.DataFrame({"town_code": [first], "lon": [other.x], "lat": [other.y], "outside_named_district": [False]})
     grown = _with_enterprises(town_areas()[town_areas()["code"] == first], ent)
     assert grown.geometry.iloc[0].contains(other) and grown.geometry.iloc[0].contains(cell.representative_point())
+
+
+def test_followup_workbook_names_its_filters(demo_store):
+    import openpyxl
+
+    from gsyf_geo.printing.workbooks import LISTS, followup_workbook
+    from gsyf_geo.store import Scope
+
+    t = _wujin_towns()
+    state = MapState(towns=tuple(t["code"][:2]), grades=("yellow",), years=(2025, 2025))
+    wb = followup_workbook(demo_store, None, kind="gaps", scope=Scope.district(WUJIN), state=state)
+    title = openpyxl.load_workbook(io.BytesIO(wb.data))["武进区"]["A1"].value
+    for words in (LISTS["gaps"], "、".join(t["name"][:2]), "黄（一般风险）", "2025年"):
+        assert words in title and words.split("、")[0] in wb.file_name
+    assert wb.file_name == f"{LISTS['gaps']}_武进区_{'+'.join(t['name'][:2])}_黄（一般风险）_2025年.xlsx"

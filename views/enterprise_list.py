@@ -149,7 +149,7 @@ def render_followup_menu(
     y0, y1 = years
     kind = st.radio("清单", list(LISTS), format_func=LISTS.get, key="followup_kind")
     where = scope if state.unit == "city" else Scope.unit(state.unit)
-    name = f"{LISTS[kind]}_{scope_label}_{y0}-{y1}.xlsx"
+    name = f"{list_file_stem(scope_label, state, (y0, y1), None, prefix=LISTS[kind])}.xlsx"
     st.download_button(
         "下载 Excel", data=audited(name, None, lambda: followup_workbook(store, plan, kind=kind, scope=where,
                                                                         state=state).data, "跟进清单"),

@@ -132,27 +132,35 @@ def filter_parts(state: MapState, years: tuple[int, int], sort: str | None = Non
     return parts
 
 
+def filter_words(state: MapState, years: tuple[int, int], sort: str | None = None) -> list[str]:
+    """:func:`filter_parts` as phrases: "乡镇：湖塘镇、牛塘镇", "年份：2025年", …"""
+    return [f"{what}：{'、'.join(values)}" for what, values in filter_parts(state, years, sort)]
+
+
 def list_title(scope_label: str, state: MapState, years: tuple[int, int], sort: str, total: int) -> str:
     """The export's title: the unit, every filter and the order, and how many enterprises.
 
     E.g. "武进区 重点行业企业清单（乡镇：湖塘镇、牛塘镇；风险等级：红（重大风险）；年份：2025年；
     排序：按未培训人数排序；共 312 家）".
     """
-    words = "；".join(f"{what}：{'、'.join(values)}" for what, values in filter_parts(state, years, sort))
+    words = "；".join(filter_words(state, years, sort))
     return f"{scope_label} 重点行业企业清单（{words}；共 {total:,} 家）"
 
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 
 
-def list_file_stem(scope_label: str, state: MapState, years: tuple[int, int], sort: str) -> str:
+def list_file_stem(
+    scope_label: str, state: MapState, years: tuple[int, int], sort: str | None, *, prefix: str = "企业清单"
+) -> str:
     """The export's file name without extension, carrying every filter and the order.
 
     E.g. "企业清单_武进区_湖塘镇+牛塘镇_红（重大风险）_2025年_按未培训人数排序". More than
     :data:`LONG_LIST` towns or industries read "湖塘镇等5个乡镇"; characters a file system
-    refuses are dropped.
+    refuses are dropped. ``sort`` None leaves the order out (lists in a fixed order);
+    ``prefix`` names the list.
     """
-    pieces = ["企业清单", scope_label]
+    pieces = [prefix, scope_label]
     counters = {"乡镇": "个乡镇", "重点行业": "个行业", "规模": "种规模", "风险等级": "个风险等级"}
     for what, values in filter_parts(state, years, sort):
         if len(values) > LONG_LIST and what in counters:

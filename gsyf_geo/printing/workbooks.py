@@ -26,11 +26,12 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from gsyf_geo.analysis.enterprise_list import filter_words, list_file_stem
 from gsyf_geo.analysis.filters import FilteredView, MapState, apply_state
 from gsyf_geo.analysis.mapdata import load_map_data
 from gsyf_geo.domain import DEMO_LABEL, DISTRICTS, KEY_INDUSTRY_BY_ID
 from gsyf_geo.geography import towns
-from gsyf_geo.printing.mapimage import data_date_of, filter_texts
+from gsyf_geo.printing.mapimage import data_date_of
 from gsyf_geo.store import CITY, Scope, Store
 from gsyf_geo.tabular import XLSXWRITER_OPTIONS
 
@@ -179,7 +180,8 @@ def followup_workbook(
     label = "全市" if scope.kind == "city" else scope.label
     y0, y1 = view.years
     period = f"{y0}年" if y0 == y1 else f"{y0}–{y1}年"
-    filters = [t for t in filter_texts(state) if not t.startswith(("分级", "含上下班", "不含上下班"))]
+    # Every filter by name (towns too), the years already in the title.
+    filters = [t for t in filter_words(state, (y0, y1)) if not t.startswith("年份")]
     title = f"{LISTS[kind]} · {label} · {period}" + (" · 筛选：" + "；".join(filters) if filters else " · 筛选：无")
     day = data_date_of(store)
     note = "　".join(filter(None, [
@@ -196,5 +198,6 @@ def followup_workbook(
         parent = REPORTING_UNIT_BY_CODE[scope.code].district_adcode
         districts = [(d.adcode, d.name) for d in DISTRICTS if d.adcode == parent]
     data_bytes = write_workbook(frame, title, note, districts)
-    return Workbook(data_bytes, title, f"{LISTS[kind]}_{label}_{y0}-{y1}.xlsx", len(frame),
+    name = list_file_stem(label, state, (y0, y1), None, prefix=LISTS[kind])
+    return Workbook(data_bytes, title, f"{name}.xlsx", len(frame),
                     tuple(name for _, name in districts))  # fmt: skip
