@@ -74,7 +74,7 @@ def test_page_solves_and_shows_sites_tables_and_chart(demo_db_url):
     big = [v for t in tables for c in t.columns if "（人）" in c for v in t[c] if isinstance(v, str)]
     assert big and all(re.fullmatch(r"—.*|\d{1,3}(,\d{3})*", v) for v in big)  # thousands separators
     series = _table(at, "新增基地数", "求解结论")
-    assert series["新增基地数"].tolist() == [f"{k} 家" for k in range(0, 11)]
+    assert series["新增基地数"].tolist() == ["0 家（仅已建）"] + [f"{k} 家" for k in range(1, 11)]
     assert len(at.get("vega_lite_chart")) == 2  # each base's gain, and the gain per number of bases
 
 

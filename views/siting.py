@@ -373,7 +373,7 @@ with st.expander(f"新增基地数取 1–{SERIES_P_MAX} 家时的最优结果�
                 return "未能确定差距"
             return f"最多比最优差 {wd.pct_up(float(r.gap))}"
 
-        table = {"新增基地数": [f"{int(k)} 家" for k in series["p"]]}
+        table = {"新增基地数": [f"{int(k)} 家" if k else "0 家（仅已建）" for k in series["p"]]}
         if problem == "pmedian":
             table["平均距离（公里）"] = _nums(series["mean_distance_km"], 1)
             table[f"总加权距离（{wd.distance_unit(unit)}）"] = _nums(series["objective"])
