@@ -237,3 +237,16 @@ def test_followup_workbook_names_its_filters(demo_store):
     for words in (LISTS["gaps"], "、".join(t["name"][:2]), "黄（一般风险）", "2025年"):
         assert words in title and words.split("、")[0] in wb.file_name
     assert wb.file_name == f"{LISTS['gaps']}_武进区_{'+'.join(t['name'][:2])}_黄（一般风险）_2025年.xlsx"
+
+
+def test_register_exports_show_counts_with_thousands_separators(demo_store):
+    import openpyxl
+
+    from gsyf_geo.importing.export import export_bytes
+
+    ws = openpyxl.load_workbook(io.BytesIO(export_bytes(demo_store, "enterprise", "xlsx"))).active
+    header = [c.value for c in ws[1]]
+    for name in ("职工人数", "参保人数"):
+        cell = ws.cell(2, header.index(name) + 1)
+        assert cell.number_format == "#,##0" and isinstance(cell.value, int)  # the number, shown with commas
+    assert ws.cell(2, header.index("统一社会信用代码") + 1).number_format == "@"

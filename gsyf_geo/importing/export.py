@@ -22,6 +22,9 @@ from gsyf_geo.store import CITY, Scope, Store
 from gsyf_geo.tabular import neutralize_csv_cell, strings_as_text
 
 FORMATS = ("csv", "xlsx")
+# Excel number formats by column type: counts with thousands separators, dates as dates.
+# Display only: the cells hold the numbers, so importing the file again changes nothing.
+_NUMBER_FORMATS = {S.INT: "#,##0", S.DATE: "yyyy-mm-dd"}
 _REQUIRED_FILL = "FDE9D9"
 _HEADER_FILL = "DDEBF7"
 
@@ -138,7 +141,8 @@ def to_xlsx_bytes(
     notes: pd.DataFrame | None = None,
     format_rows: int = 0,
 ) -> bytes:
-    """An XLSX workbook: the data sheet (codes as text, dates as dates), optional notes sheet.
+    """An XLSX workbook: the data sheet (codes as text, dates as dates, counts with thousands
+    separators), optional notes sheet.
 
     Text is written as string cells, never as formulas (``=HYPERLINK(…)`` stays text).
 
@@ -166,7 +170,7 @@ def to_xlsx_bytes(
         ws.column_dimensions[letter].width = max(10, min(40, 2.2 * len(str(header)) + 2))
         if col is None:
             continue
-        fmt = "@" if col.text_format else ("yyyy-mm-dd" if col.type == S.DATE else None)
+        fmt = "@" if col.text_format else _NUMBER_FORMATS.get(col.type)
         if fmt:
             for r in range(2, max(ws.max_row, format_rows + 1) + 1):
                 ws.cell(row=r, column=j).number_format = fmt
