@@ -226,7 +226,7 @@ else:
     (st.success if result.proven_optimal else st.info)(f"求解结论：{wd.verdict(result)}")
     st.caption(f"需求权重：{result.weight_label}；已建基地覆盖 {wd.number(result.fixed_covered_weight, unit)}，"
                f"新选址新增覆盖 {wd.number(result.covered_weight - result.fixed_covered_weight, unit)}。"
-               + wd.bound_note(result) + f"求解用时{wd.seconds(result.solve_seconds)}。")  # fmt: skip
+               + wd.bound_note(result) + f"求解用时：{wd.seconds(result.solve_seconds)}。")  # fmt: skip
     for note in result.notes:
         st.info(note)
 
