@@ -145,7 +145,9 @@ def test_targets_page_drill_down_by_district(demo_db_url):
     assert set(units["状态"]) <= set(STATUSES)
     charts = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert len(charts) == 2  # the trend and the small multiples by unit
-    assert "facet" in charts[1] and "facet" not in charts[0]
+    assert "concat" in charts[1] and "concat" not in charts[0]
+    panels = [c["title"]["text"] for c in charts[1]["concat"]]
+    assert panels == units["统计单元"].tolist()[1:]  # one panel per unit, named like the table
     # The trend's x axis runs from the 2020 baseline to 2025 (2020 shown even without data).
     domain = charts[0]["layer"][0]["encoding"]["x"]["scale"]["domain"]
     assert domain == [2020, 2021, 2022, 2023, 2024, 2025]

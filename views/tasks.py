@@ -158,7 +158,7 @@ elif ids or len(table):
         st.session_state.pop("task_edit_id", None)
     measures = dict(zip(table["任务编号"], table["具体措施"], strict=True))
     info = table.set_index("任务编号")
-    with st.container(border=True):
+    with st.container(border=True, key="task_edit_form"):
         st.markdown(
             f"**修改任务状态**　经办人：**{escape_md(user)}**"
             + ("（开放演示模式）" if signed_in.is_open_demo else "（当前登录账号）")

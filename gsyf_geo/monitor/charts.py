@@ -4,7 +4,7 @@
   expected path (dashed) and the plan's yearly milestones (diamonds, labelled). The year not
   over on the evaluation date is a hollow point labelled “截至M月D日” (year-to-date, not
   judged), not part of the line.
-- :func:`unit_small_multiples` — one small panel per reporting unit (Altair facet), with
+- :func:`unit_small_multiples` — one small panel per reporting unit (concatenated), with
   the unit's own final requirement as a dashed line where the target is judged per unit.
 - :func:`overview_html` — the overview of every target as an HTML table that wraps (full
   names and definitions), with a progress bar coloured by the target's status
@@ -114,38 +114,47 @@ def trend_chart(result: TargetResult, plan: Plan, height: int = 320) -> alt.Laye
         alt.layer(*layers)
         .properties(
             height=height,
-            title=f"{result.target.name}（{years[0]} 年基准 — {years[-1]} 年）",
+            title=alt.TitleParams(f"{result.target.name}（{years[0]} 年基准 — {years[-1]} 年）", aria=False),
             description=f"{result.target.name}趋势图",
         )
         .configure(font=CJK_FONT, aria=False)
     )
 
 
-def unit_small_multiples(result: TargetResult, columns: int = 4) -> alt.FacetChart | None:
-    """One panel per reporting unit with data; ``None`` when no unit has data."""
+def unit_small_multiples(result: TargetResult, columns: int = 4) -> alt.ConcatChart | None:
+    """One panel per reporting unit with data; ``None`` when no unit has data.
+
+    Panels are concatenated (not an Altair facet) so that each name is a chart title whose
+    English screen-reader text can be switched off (facet headers always carry one).
+    """
     small = unit_trend_frame(result)
     if small.empty:
         return None
     y_title = _y_title(result)
-    base = alt.Chart().encode(
-        x=_x(result, None), y=alt.Y("数值:Q", title=y_title, scale=alt.Scale(zero=False))
-    )
-    layers = [
-        base.mark_line(point=True, color=SERIES_COLORS["实际值"]).encode(
-            tooltip=["统计单元", "年份", alt.Tooltip("数值:Q", format=",.1f"), "状态"]
+    panels = []
+    for unit in dict.fromkeys(small["统计单元"]):
+        rows = small[small["统计单元"] == unit]
+        base = alt.Chart(rows).encode(
+            x=_x(result, None), y=alt.Y("数值:Q", title=y_title, scale=alt.Scale(zero=False))
         )
-    ]
-    if small["要求"].notna().any():
-        layers.append(  # one horizontal line per unit: no x encoding
-            alt.Chart()
-            .mark_rule(color=SERIES_COLORS["里程碑"], strokeDash=[4, 3])
-            .encode(y=alt.Y("max(要求):Q", title=y_title))
+        layers = [
+            base.mark_line(point=True, color=SERIES_COLORS["实际值"]).encode(
+                tooltip=["统计单元", "年份", alt.Tooltip("数值:Q", format=",.1f"), "状态"]
+            )
+        ]
+        if rows["要求"].notna().any():
+            layers.append(  # the unit's own final requirement: one horizontal line
+                alt.Chart(rows)
+                .mark_rule(color=SERIES_COLORS["里程碑"], strokeDash=[4, 3])
+                .encode(y=alt.Y("max(要求):Q", title=y_title))
+            )
+        panels.append(
+            alt.layer(*layers).properties(
+                width=150, height=130, title=alt.TitleParams(str(unit), fontSize=12, aria=False)
+            )
         )
-    order = list(dict.fromkeys(small["统计单元"]))
     return (
-        alt.layer(*layers, data=small)
-        .properties(width=150, height=130)
-        .facet(facet=alt.Facet("统计单元:N", title=None, sort=order), columns=columns)
+        alt.concat(*panels, columns=columns)
         .resolve_scale(y="shared" if result.split else "independent")
         .properties(description=f"{result.target.name}：各统计单元趋势")
         .configure(font=CJK_FONT, aria=False)
