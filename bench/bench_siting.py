@@ -5,6 +5,7 @@ Usage::
     .venv/bin/pip install -r requirements-bench.txt   # spopt and PuLP (CBC), bench only
     .venv/bin/python bench/bench_siting.py [--time-limit 60] [--spopt-cap 150] [--sizes 2000x300 ...]
         [--no-spopt] [--no-reference] [--no-demo] [--no-random] [--enterprises 20000] [--large 0]
+        [--problems mclp pmedian]
 
 Two parts, both in one run:
 
@@ -225,7 +226,7 @@ def random_section(args) -> None:
           f"our time budget {args.time_limit:g} s; spopt cap {args.spopt_cap:g} s")  # fmt: skip
     for size in args.sizes:
         n, m = (int(v) for v in size.split("x"))
-        for problem in ("mclp", "pmedian"):
+        for problem in args.problems:
             unit = "covered" if problem == "mclp" else "demand·km"
             ours = _in_process("ours", problem, size, args.time_limit, args.spopt_cap)
             ref = {} if args.no_reference else _in_process("reference", problem, size, args.time_limit, args.spopt_cap)
@@ -274,6 +275,7 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", nargs="+", default=list(SIZES))
+    parser.add_argument("--problems", nargs="+", choices=("mclp", "pmedian"), default=["mclp", "pmedian"])
     parser.add_argument("--spopt-cap", type=float, default=150.0)
     parser.add_argument("--no-demo", action="store_true")
     parser.add_argument("--no-random", action="store_true")

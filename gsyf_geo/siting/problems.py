@@ -96,7 +96,7 @@ COVER_SLICE_S = 3.0
 """Longest turn of the LP bound (and of the search after it) before the other gets its turn."""
 COVER_POOL_PER_SITE, COVER_POOL_MIN = 15, 60
 """Candidates a perturbation may bring in: the ``max(60, 15 p)`` the LP values most."""
-COVER_SEARCH_PATIENCE = 60
+COVER_SEARCH_PATIENCE = 150
 """Rounds of the iterated interchange without a better choice that end its turn."""
 COVER_SEARCH_SEED = 16
 """Seed of the perturbations (the same instance and budget give the same moves)."""
@@ -611,7 +611,7 @@ class MaximalCovering(_SitingProblem):
         # HiGHS can take the model, only a short share of the budget before handing over.
         share = COVER_BOUND_SHARE_HIGHS if fits else 1.0
         phase_end = time.perf_counter() + share * (deadline - time.perf_counter())
-        bound, source = self._cover_bound(cs, p, best, phase_end, mip_rel_gap, max_turns=1 if fits else None)
+        bound, source = self._cover_bound(cs, p, best, phase_end, mip_rel_gap)
         highs_status, model = None, None
         if fits and _rel_gap(bound, best["value"]) > max(mip_rel_gap, GAP_PROVEN):
             model = cm.mclp(p, offset)
