@@ -14,6 +14,7 @@ from importing_support import (
     credit_code,
     csv_bytes,
     enterprise_rows,
+    shared_string_xlsx,
     snapshot,
     xlsx_bytes,
 )
@@ -146,3 +147,26 @@ def test_an_unchanged_file_writes_nothing_across_blocks(store):
     again = _import(store, data, block=2)
     assert again.status == "unchanged" and (again.inserted, again.updated, again.unchanged) == (0, 0, 7)
     assert snapshot(store) == before
+
+
+def test_shared_strings_read_compactly_give_the_cells_openpyxl_gives():
+    """Excel writes text cells as shared strings (openpyxl does not: the file is built by hand)."""
+    import io
+    import zipfile
+
+    import openpyxl
+
+    from gsyf_geo.importing.readers import read_table
+
+    row = enterprise_rows(1)[0]
+    row[1] = "常州市𠀋测试（二）有限公司"  # a character outside the BMP
+    row[7] = "常州市武进区湖塘镇 x005F_x000D_ 路"
+    data = shared_string_xlsx(ENTERPRISE_HEADERS, row, ENTERPRISE_HEADERS.index("职工人数"), 3)
+    assert any("sharedStrings" in n for n in zipfile.ZipFile(io.BytesIO(data)).namelist())
+    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    expected = [list(r) for r in wb.active.iter_rows(values_only=True)]
+    wb.close()
+    got = [cells for _, cells in read_table(data, "e.xlsx").rows]
+    assert got == [[v for v in r] for r in expected]
+    assert got[1][1] == "常州市𠀋测试（二）有限公司" and got[1][0] == credit_code(0)
+    assert got[0] == ENTERPRISE_HEADERS

@@ -25,7 +25,7 @@ from pathlib import PurePath
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Boolean, Date, DateTime, Float, Integer
+from sqlalchemy import Boolean, Date, DateTime, Float, Integer, String
 
 from gsyf_geo.crs import normalize_system, to_wgs84
 from gsyf_geo.domain import (
@@ -952,15 +952,26 @@ def write_rows(
 def _for_store(part: pd.DataFrame, kind: str) -> pd.DataFrame:
     """Rows as the store takes them: plain Python values, NaN as None."""
     stored = _stored_columns(kind)
-    out = pd.DataFrame(index=part.index)
+    out: dict[str, pd.Series] = {}
     for c in part.columns:
         if c not in stored:
             continue
         t = stored[c].type
-        out[c] = [_norm(x, t) for x in part[c]]
-        if isinstance(t, Float):
-            out[c] = out[c].astype(float)
-    return out.reset_index(drop=True)
+        # Values already of the stored type pass as they are; the rest go through _norm.
+        plain = next((py for sql, py in _PLAIN_TYPES if isinstance(t, sql)), None)
+        values = part[c].tolist()
+        if plain is None:
+            values = [_norm(x, t) for x in values]
+        else:
+            values = [x if type(x) is plain else _norm(x, t) for x in values]
+        out[c] = pd.Series(values, dtype=float if isinstance(t, Float) else object)
+    return pd.DataFrame(out)
+
+
+# Stored column type → the Python type _norm gives its values (None stays None too).
+_PLAIN_TYPES: tuple[tuple[type, type], ...] = (
+    (Boolean, bool), (Integer, int), (Float, float), (Date, date), (String, str),
+)
 
 
 def _batch_note(result: ImportResult) -> str:

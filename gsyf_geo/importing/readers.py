@@ -15,6 +15,7 @@ import os
 import re
 import warnings
 import zipfile
+from array import array
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 from pathlib import PurePath
@@ -356,17 +357,74 @@ def check_xlsx_parts(data: FileData, file_name: str, limits: ImportLimits | None
             raise _fail(file_name, "工作簿中的文字内容压缩比异常（可能含有超长单元格）：请检查文件")
 
 
+class CompactStrings:
+    """A workbook's shared strings as one UTF-8 buffer and their end offsets.
+
+    openpyxl keeps each shared string as a Python ``str`` (about 100 bytes for a 15-character
+    Chinese name); here it costs its UTF-8 bytes and 8 (a 1,000,000-row register's 3,000,000
+    distinct names, addresses and codes: ≈ 150 MB instead of ≈ 330 MB). A string is decoded
+    when a cell asks for it.
+    """
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+        self._ends = array("q")
+
+    def append(self, text: str) -> None:
+        self._buffer += text.encode("utf-8", "surrogatepass")
+        self._ends.append(len(self._buffer))
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def __getitem__(self, i: int) -> str:
+        if not 0 <= i < len(self._ends):
+            raise IndexError("shared string index out of range")
+        start = self._ends[i - 1] if i else 0
+        return self._buffer[start : self._ends[i]].decode("utf-8", "surrogatepass")
+
+
+def _read_compact_strings(xml_source: BinaryIO) -> CompactStrings:
+    """openpyxl's ``read_string_table``, into :class:`CompactStrings`."""
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    strings = CompactStrings()
+    tag = "{%s}si" % SHEET_MAIN_NS  # noqa: UP031 - as openpyxl writes it
+    for _, node in iterparse(xml_source):
+        if node.tag == tag:
+            strings.append(Text.from_tree(node).content.replace("x005F_", ""))
+            node.clear()
+    return strings
+
+
+def _load_workbook(source: object) -> object:
+    """``openpyxl.load_workbook(source, read_only=True, data_only=True)`` with the shared
+    strings kept compact (:class:`CompactStrings`)."""
+    from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
+
+    class _Reader(ExcelReader):
+        def read_strings(self) -> None:
+            ct = self.package.find(SHARED_STRINGS)
+            if ct is not None:
+                with self.archive.open(ct.PartName[1:]) as src:
+                    self.shared_strings = _read_compact_strings(src)
+
+    reader = _Reader(source, read_only=True, keep_vba=False, data_only=True, keep_links=True, rich_text=False)
+    reader.read()
+    return reader.wb
+
+
 def read_xlsx(data: FileData, file_name: str, limits: ImportLimits | None = None) -> Table:
     """Rows of the first data sheet of an XLSX workbook (cached formula values), streamed."""
-    import openpyxl
-
     limits = limits or import_limits()
     check_xlsx_parts(data, file_name, limits)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             source = io.BytesIO(data) if isinstance(data, bytes | bytearray | memoryview) else os.fspath(data)
-            wb = openpyxl.load_workbook(source, read_only=True, data_only=True)
+            wb = _load_workbook(source)
         idx = _pick_sheet(wb.sheetnames)
         ws = wb.worksheets[idx]
         sheet = wb.sheetnames[idx]
