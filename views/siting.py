@@ -304,7 +304,10 @@ if len(steps):
     lines = wd.step_lines(steps, unit)
     st.markdown("\n".join(f"- {wd.escape_md(line)}" for line in lines))
     if problem == "pmedian":
-        total_text = f"合计：总加权距离从只有已建基地时减少 {wd.number(steps['gain'].sum(), wd.distance_unit(unit))}"
+        if steps["gain"].isna().any():  # no existing base: nothing to reduce from
+            total_text = f"全部新基地建成后总加权距离 {wd.number(steps['total'].iloc[-1], wd.distance_unit(unit))}"
+        else:
+            total_text = f"合计：总加权距离比只有已建基地时减少 {wd.number(steps['gain'].sum(), wd.distance_unit(unit))}"
         y_title = f"总加权距离减少（{wd.distance_unit(unit)}）"
     elif steps["kind"].iloc[0] == "load":
         total_text = f"合计：新选址共承担 {wd.number(steps['gain'].sum(), unit)}"
@@ -317,6 +320,10 @@ if len(steps):
         total_text
         + "。顺序：先列带来效益最大的一家，再列在它基础上带来最多的一家，依此类推；编号与地图和上表一致。"
     )
+    idle = steps[steps["gain"].fillna(1.0) <= 0]
+    if len(idle):
+        st.info(f"第 {int(idle['k'].min())} 家起不再带来效益（前面的基地已覆盖它们够得到的全部需求），"
+                f"可考虑只新建 {int(idle['k'].min()) - 1} 家。")  # fmt: skip
     if steps["gain"].notna().any():
         _bar_chart(pd.DataFrame({"label": [f"第 {k} 家" for k in steps["k"]], "value": steps["gain"],
                                  "name": steps["name"]}),

@@ -190,33 +190,34 @@ def step_gains(result: Any) -> pd.DataFrame:
 
 def _cover_steps(result: Any, chosen: pd.DataFrame) -> tuple[list[int], list[float]]:
     """Greedy order of the chosen sites by newly covered demand, and each one's gain."""
+    from scipy import sparse
+
     newly = result.newly_covered
     codes = chosen["site_code"].astype(str).tolist()
-    weight = (
-        newly.drop_duplicates("demand_id").set_index("demand_id")["weight"].astype(float)
-        if len(newly)
-        else pd.Series(dtype=float)
+    if not len(newly):
+        return list(range(len(codes))), [0.0] * len(codes)
+    row = {c: i for i, c in enumerate(codes)}
+    rows = newly["site_code"].astype(str).map(row)
+    keep = rows.notna().to_numpy()
+    ids, point = np.unique(newly["demand_id"].astype(str).to_numpy()[keep], return_inverse=True)
+    weight = np.zeros(len(ids))
+    weight[point] = newly["weight"].to_numpy(dtype=float)[keep]
+    reach = sparse.csr_matrix(
+        (np.ones(int(keep.sum())), (rows.to_numpy()[keep].astype(int), point)),
+        shape=(len(codes), len(ids)),
     )
-    points = {c: set() for c in codes}
-    for code, ids in (
-        newly.groupby(newly["site_code"].astype(str))["demand_id"] if len(newly) else []
-    ):
-        if code in points:
-            points[code] = set(ids)
-    done: set = set()
+    left = np.ones(len(codes), dtype=bool)
+    open_weight = weight.copy()  # demand not yet covered by an earlier site of the list
     order: list[int] = []
     gains: list[float] = []
-    left = list(range(len(codes)))
-    while left:
-        best, best_gain = left[0], -1.0
-        for i in left:  # first the largest gain; ties keep the result's order
-            g = float(weight.reindex(list(points[codes[i]] - done)).sum())
-            if g > best_gain + 1e-9:
-                best, best_gain = i, g
+    for _ in range(len(codes)):
+        g = reach @ open_weight
+        g[~left] = -1.0
+        best = int(np.argmax(g))  # the largest gain; ties keep the result's order
         order.append(best)
-        gains.append(max(best_gain, 0.0))
-        done |= points[codes[best]]
-        left.remove(best)
+        gains.append(max(float(g[best]), 0.0))
+        left[best] = False
+        open_weight[reach[best].indices] = 0.0
     return order, gains
 
 
