@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from gsyf_geo.auth import audit
 from gsyf_geo.auth.accounts import LoginError, authenticate
 from gsyf_geo.auth.session import session_minutes
-from views.common import AUTH_NOTICE, get_store, oidc_configured, oidc_ready, start_session
+from gsyf_geo.auth.throttle import THROTTLE, client_address
+from views.common import (
+    AUTH_NOTICE,
+    _request,
+    get_store,
+    oidc_configured,
+    oidc_ready,
+    start_session,
+)
 
 store = get_store()
 st.title("常州市工伤预防风险地图")
@@ -22,13 +31,22 @@ with st.form("login_form"):
     submitted = st.form_submit_button("登录", type="primary")
 
 if submitted:
-    try:
-        user = authenticate(store, name, password)
-    except LoginError as exc:
-        st.error(str(exc))
+    headers, peer = _request()
+    address = client_address(headers, peer)
+    wait = THROTTLE.wait_seconds(address)
+    if wait:
+        audit.record(store, audit.ANONYMOUS, "login_failed", target=(name or "")[:64],
+                     detail="同一地址登录失败次数过多，暂停登录")  # fmt: skip
+        st.error(f"本机登录失败次数过多，请约 {max(1, round(wait / 60))} 分钟后再试，或联系管理员。")
     else:
-        start_session(user, "password")
-        st.rerun()
+        try:
+            user = authenticate(store, name, password)
+        except LoginError as exc:
+            THROTTLE.failed(address)
+            st.error(str(exc))
+        else:
+            start_session(user, "password")
+            st.rerun()
 
 if oidc_ready():
     st.divider()
