@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from gsyf_geo.siting import wording as wd
@@ -97,3 +99,16 @@ def test_scenario_figures_are_formatted():
     assert table.loc["新增覆盖企业数", "方案A"] == "1,234 家"
     assert table.loc["求解结论", "方案A"] == "已找到最优方案（可证明无更优）"
     assert not any(ENGLISH.search(v) for v in table["方案A"])
+
+
+def test_step_lines_say_what_each_kind_of_step_means():
+    steps = pd.DataFrame({
+        "k": [1, 2], "site_code": ["A", "B"], "name": ["甲基地", "乙基地"], "gain": [np.nan, 1234.4],
+        "kind": "distance", "total": [5000.0, 3765.6],
+    })  # fmt: skip
+    assert wd.step_lines(steps, "人") == [
+        "第 1 家：总加权距离 5,000 人·公里（甲基地）",  # no existing base: nothing to reduce from
+        "第 2 家：总加权距离减少 1,234 人·公里（乙基地）",
+    ]
+    load = steps.assign(kind="load", gain=[800.0, 0.0])
+    assert wd.step_lines(load, "人")[1] == "第 2 家：承担 0 人（乙基地）"
