@@ -107,7 +107,7 @@ def _render_list(
     st.subheader("企业清单")
     sort = st.radio(
         "排序", list(LIST_SORTS), format_func=LIST_SORTS.get, key=SORT_KEY, horizontal=True,
-        help="在全部筛选结果中排序后再显示前 1,000 家：" + "；".join(
+        help=f"在全部筛选结果中排序后再显示前 {LIST_ROWS:,} 家：" + "；".join(
             f"{LIST_SORTS[k]}：{LIST_SORT_NOTES[k]}" for k in LIST_SORTS),
     )  # fmt: skip
     total = len(view.enterprises)
