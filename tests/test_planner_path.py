@@ -34,9 +34,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SCREENS = ROOT / "docs" / "screens"
 TIMEOUT_MS = 180_000
 MAX_PNG_BYTES = 400_000
-# Streamlit's own texts (the chart toolbar's buttons, named after the chart's Chinese alt
-# text), translated centrally by the lead's locale patch, not by this page.
-CHROME = re.compile(r"^(Show data|Download as PNG|Copy Vega-Lite spec|Fullscreen|Show chart)(: .*)?$")
 VERDICT = re.compile(
     r"求解结论：(已找到最优方案（可证明无更优）|在时限（[\d.]+ 秒）内找到的方案，最多可能比最优差 [\d.]+%.*)"
 )
@@ -77,10 +74,6 @@ def _set_sidebar(page, open_: bool) -> None:
         f"document.querySelector('[data-testid=\"stSidebar\"]').dataset.collapsed === '{want}'"
     )
     page.wait_for_timeout(500)
-
-
-def _own_english(page) -> list[str]:
-    return [t for t in english_texts(page) if not CHROME.match(t)]
 
 
 def _screenshot(page, path: Path, w: int, h: int) -> None:
@@ -171,7 +164,7 @@ def test_planner_reads_the_default_answer_at_every_size(app_url, chromium_path):
                 _set_sidebar(page, True)
                 _settle(page)
                 assert truncated(page) == [], (label, truncated(page))
-                assert _own_english(page) == [], (label, _own_english(page))
+                assert english_texts(page) == [], (label, english_texts(page))  # Streamlit's own too
                 _screenshot(page, SCREENS / f"planner-{label}.png", w, h)
                 if label == "1024x768":
                     _set_sidebar(page, False)

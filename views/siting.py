@@ -127,8 +127,11 @@ def _bar_chart(
         y=alt.Y("value:Q", title=y_title, axis=alt.Axis(format=",.0f", titleAngle=0, titleAlign="left",
                                                          titleAnchor="end", titleY=-10, titleX=0)),
         tooltip=tips,
-    ).properties(height=240, padding={"top": 24, "left": 5, "right": 5, "bottom": 5})  # fmt: skip
-    st.altair_chart(chart.configure(aria=False), width="stretch", alt=alt_text)
+    ).properties(height=240, padding={"top": 24, "left": 5, "right": 5, "bottom": 5},
+                 description=alt_text)  # fmt: skip
+    # The description is the chart's screen-reader name; Streamlit's alt= would also be appended
+    # to its toolbar buttons ("Download as PNG: …"), which the page's Chinese UI patch cannot match.
+    st.altair_chart(chart.configure(aria=False), width="stretch")
 
 
 # --- parameters ----------------------------------------------------------------------------
