@@ -10,8 +10,10 @@ Each model is reduced first (:mod:`gsyf_geo.siting.coverage`). Then, within one 
 
 1. a strong incumbent: greedy plus fast interchange (:mod:`gsyf_geo.siting.heuristics`); the
    answer returned is never worse than it;
-2. a certified bound: Lagrangian relaxation by subgradient (:mod:`gsyf_geo.siting.bounds`),
-   an upper bound for MCLP and a lower bound for p-median;
+2. a certified bound (:mod:`gsyf_geo.siting.bounds`): for MCLP the LP relaxation's, by PDHG
+   with every iterate scored by the closed-form Lagrangian dual, in turns with an iterated
+   interchange that perturbs towards the candidates the LP values most (it often finds better
+   choices than the first interchange); for p-median a Lagrangian lower bound by subgradient;
 3. HiGHS on the exact model, started from the incumbent, when the model is small enough for
    it (:data:`HIGHS_COVER_MAX_NNZ`, :data:`MEDIAN_EXACT_PAIRS`); its bound is used when tighter.
 
@@ -592,7 +594,8 @@ class MaximalCovering(_SitingProblem):
         started: float,
         start_y: np.ndarray | None = None,
     ) -> SitingResult:
-        """Incumbent (greedy + interchange), Lagrangian bound, then HiGHS when it fits."""
+        """Incumbent (greedy + interchange), LP bound and iterated interchange in turns, then
+        HiGHS when it fits."""
         inst = self.instance
         if cm.ny == 0:
             raise SitingError("没有可供选择的候选点")
@@ -652,11 +655,10 @@ class MaximalCovering(_SitingProblem):
 
     @staticmethod
     def _cover_bound(
-        cs: CoverSearch, p: int, best: dict[str, Any], phase_end: float, mip_rel_gap: float,
-        max_turns: int | None = None,
+        cs: CoverSearch, p: int, best: dict[str, Any], phase_end: float, mip_rel_gap: float
     ) -> tuple[float, str]:
-        """Bound and search in turns until ``phase_end``, a closed gap, ``max_turns`` turns, or
-        nothing moves.
+        """Bound and search in turns until ``phase_end``, a closed gap, or nothing moves (the
+        LP bound converged and two search turns found nothing better).
 
         ``best`` (``y``, ``value``) is raised in place; the returned bound is ``UB(λ)`` of the
         best multipliers (:func:`gsyf_geo.siting.bounds.cover_dual_value`), valid however early
@@ -672,7 +674,7 @@ class MaximalCovering(_SitingProblem):
             now = time.perf_counter()
             if now >= phase_end or _rel_gap(dual.best, best["value"]) <= target:
                 break
-            if (dual.converged and idle >= 2) or (max_turns is not None and turn >= max_turns):
+            if dual.converged and idle >= 2:
                 break
             turn += 1
             # Slices grow: the first ones are short so that small instances finish quickly.
