@@ -261,7 +261,13 @@ with tab_detail:
         st.info("该指标为全市统一口径（如专家库），不分区县统计。")
     else:
         table = unit_table(r)
-        st.dataframe(_styled(table, ["状态"]), hide_index=True, key="unit_table")
+        st.dataframe(
+            _styled(table, ["状态"]), hide_index=True, key="unit_table",
+            column_config={
+                "统计单元": st.column_config.TextColumn("统计单元", width="medium", pinned=True),
+                "说明": st.column_config.TextColumn("说明", width="large"),
+            },
+        )  # fmt: skip
         small = unit_small_multiples(r)
         if small is None:
             st.info("各统计单元均无数据。")

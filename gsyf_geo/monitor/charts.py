@@ -116,13 +116,16 @@ def trend_chart(result: TargetResult, plan: Plan, height: int = 320) -> alt.Laye
             height=height,
             title=alt.TitleParams(f"{result.target.name}（{years[0]} 年基准 — {years[-1]} 年）", aria=False),
             description=f"{result.target.name}趋势图",
+            # Room for the title and the axis title inside the drawing (never clipped).
+            padding={"top": 10, "left": 10, "right": 5, "bottom": 5},
         )
         .configure(font=CJK_FONT, aria=False)
     )
 
 
-def unit_small_multiples(result: TargetResult, columns: int = 4) -> alt.ConcatChart | None:
-    """One panel per reporting unit with data; ``None`` when no unit has data.
+def unit_small_multiples(result: TargetResult, columns: int = 3) -> alt.ConcatChart | None:
+    """One panel per reporting unit with data (three a row: they fit a 1024 px screen with the
+    sidebar open); ``None`` when no unit has data.
 
     Panels are concatenated (not an Altair facet) so that each name is a chart title whose
     English screen-reader text can be switched off (facet headers always carry one).
@@ -150,14 +153,18 @@ def unit_small_multiples(result: TargetResult, columns: int = 4) -> alt.ConcatCh
             )
         panels.append(
             alt.layer(*layers).properties(
-                width=150, height=130, title=alt.TitleParams(str(unit), fontSize=12, aria=False)
+                width=100, height=110, title=alt.TitleParams(str(unit), fontSize=12, aria=False)
             )
         )
     return (
         alt.concat(*panels, columns=columns)
         .resolve_scale(y="shared" if result.split else "independent")
-        .properties(description=f"{result.target.name}：各统计单元趋势")
+        .properties(
+            description=f"{result.target.name}：各统计单元趋势",
+            padding={"top": 10, "left": 10, "right": 5, "bottom": 5},
+        )
         .configure(font=CJK_FONT, aria=False)
+        .configure_concat(spacing=12)
     )
 
 
