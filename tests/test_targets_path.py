@@ -223,6 +223,17 @@ def test_leadership_reads_every_target_at_three_sizes(app, expected, chromium_pa
             _set_sidebar(page, False)
             _check_targets(page, expected, "1024x768, sidebar closed")
             _screenshot(page, "targets-1024x768-sidebar-closed.png")
+            # The other tabs at the narrowest layout: nothing cut off, no English either.
+            _set_sidebar(page, True)
+            for tab in ("指标详情", "期末评估"):
+                page.get_by_role("tab", name=tab).click()
+                _settle(page)
+                page.wait_for_timeout(1_500)  # Vega draws after the rerun
+                assert truncated(page) == [], (tab, truncated(page))
+                assert _own_english(page) == [], (tab, _own_english(page))
+                if tab == "指标详情":  # the first target's trend: the plan sets it no milestone
+                    legend = page.locator('[data-testid="stVegaLiteChart"]').first.inner_text()
+                    assert "实际值" in legend and "里程碑" not in legend, legend
         finally:
             browser.close()
 
