@@ -168,6 +168,25 @@ def _legend(spec: dict) -> list[str]:
     )
 
 
+def test_overview_html_keeps_text_from_the_plan_as_text(demo_store):
+    """A target name or scope with markup is shown as written, never run as HTML."""
+    from dataclasses import replace
+
+    from gsyf_geo.monitor.charts import overview_html
+    from gsyf_geo.monitor.evaluation import evaluate_target
+
+    plan = default_plan()
+    hostile = '<img src=x onerror="alert(1)">参保人数</td><script>alert(2)</script>'
+    target = replace(plan.targets[0], name=hostile, scope="口径<i>斜体</i>")
+    result = evaluate_target(demo_store, plan, target, date(2026, 11, 30))
+    page = overview_html([result], replace(plan, targets=(target,)))
+    assert "<img src=x" not in page and "<script>" not in page and "<i>" not in page
+    parser = _OverviewParser()
+    parser.feed(page)
+    row = parser.rows[target.id]
+    assert row["指标"] == hostile and row["定义"].endswith("口径：口径<i>斜体</i>")
+
+
 def test_targets_page_shows_no_data_not_zero(demo_db_url):
     store = Store(demo_db_url)
     with store.transaction() as conn:
