@@ -139,6 +139,21 @@ def _check_figures(page, frame) -> None:
     assert len(z["labels"]) >= 6 and z["sites"] and min(z["labels"]) > max(z["sites"]), z
 
 
+def _city_in_frame(frame) -> bool:
+    """The whole city (every district) lies inside the map's view."""
+    return frame.evaluate(
+        """() => {
+            const map = Object.values(window).find(v => v instanceof L.Map);
+            let city = null;
+            map.eachLayer(l => { if (l.feature && l.getBounds && l.feature.properties
+                                     && 'adcode' in l.feature.properties) {
+                city = city ? city.extend(l.getBounds()) : L.latLngBounds(l.getBounds().getSouthWest(),
+                                                                         l.getBounds().getNorthEast()); } });
+            return !!city && map.getBounds().contains(city);
+        }"""
+    )
+
+
 def test_planner_reads_the_default_answer_at_every_size(app_url, chromium_path):
     from playwright.sync_api import sync_playwright
 
@@ -164,6 +179,7 @@ def test_planner_reads_the_default_answer_at_every_size(app_url, chromium_path):
                 _set_sidebar(page, True)
                 _settle(page)
                 assert truncated(page) == [], (label, truncated(page))
+                assert _city_in_frame(folium_frame(page, 60, containing=".gsyf-site-chosen")), label
                 assert english_texts(page) == [], (label, english_texts(page))  # Streamlit's own too
                 _screenshot(page, SCREENS / f"planner-{label}.png", w, h)
                 if label == "1024x768":

@@ -14,6 +14,7 @@ from gsyf_geo.geography import districts
 from gsyf_geo.layers.basemaps import BASEMAPS, DEFAULT_BASEMAP, add_basemap, unavailable_reason
 from gsyf_geo.layers.districts import district_layer
 from gsyf_geo.layers.offline import make_offline_map
+from gsyf_geo.layers.riskmap import ZOOM_SNAP, FitView
 from gsyf_geo.layers.siting import add_layers, scenario_layers, siting_layers
 from gsyf_geo.settings import db_url
 from gsyf_geo.siting import (
@@ -89,6 +90,15 @@ def _series(url: str, token: tuple, problem: str, scope: str, weight: str, indus
         return prob.marginal_gains(SERIES_P_MAX, time_limit=max(5.0, time_limit / SERIES_P_MAX))
     except SitingError as exc:
         return str(exc)
+
+
+def _scope_bounds(sc: Scope) -> list[list[float]]:
+    """[[south, west], [north, east]] of the district in scope, or of the city."""
+    gdf = districts()
+    if sc.kind == "district" and (gdf["adcode"] == sc.code).any():
+        gdf = gdf[gdf["adcode"] == sc.code]
+    west, south, east, north = gdf.total_bounds
+    return [[float(south), float(west)], [float(north), float(east)]]
 
 
 def _district(adcode) -> str:
@@ -235,6 +245,8 @@ else:
 
 # --- map -----------------------------------------------------------------------------------
 m = make_offline_map()
+m.options["zoom_snap"] = ZOOM_SNAP
+FitView(_scope_bounds(scope)).add_to(m)  # the whole city (or district) in the frame at every width
 basemap = add_basemap(m, basemap_choice)
 district_layer(districts(), gcj02=basemap.gcj02, fill_opacity=0.12).add_to(m)
 if result is not None:
@@ -448,6 +460,8 @@ else:
             for col, sc, key in ((ca, cmp.a, "a"), (cb, cmp.b, "b")):
                 with col:
                     mm = make_offline_map()
+                    mm.options["zoom_snap"] = ZOOM_SNAP
+                    FitView(_scope_bounds(scope)).add_to(mm)
                     district_layer(districts(), fill_opacity=0.12).add_to(mm)
                     add_layers(mm, scenario_layers(sc["result"]))
                     st_folium(mm, key=f"siting_cmp_map_{key}", returned_objects=[], height=420,
