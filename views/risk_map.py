@@ -3,15 +3,25 @@
 The sidebar state lives in the URL (shareable links). The map sits in a fragment: panning
 and zooming rerun only the fragment, which redraws just the enterprise layer for the new
 view (streamlit-folium's ``feature_group_to_add``); a click on a district drills into it.
+
+Leadership's view: at city zoom the district choropleth is the picture (colours anchored to
+the plan's targets, docs/map_colours.md); enterprises appear from zoom
+:data:`ENTERPRISE_MIN_ZOOM` or once drilled into a unit. Below the map, the seven units
+against the plan's targets (the 期末评估 matrix in small), ranked by any target.
+
+Browser history: every run that changes the query string makes Streamlit 1.67 push a
+history entry (``pushState``; its ``handlePageInfoChanged``), and Back/Forward rerun the page
+with that entry's query string (``is_history_navigation``). The page then takes its state
+from the URL, so Back and Forward walk the drill-downs (city → district → town).
 """
 
 from __future__ import annotations
 
+import html
 import time
 from dataclasses import replace
 from datetime import date
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -24,6 +34,13 @@ from gsyf_geo.analysis.filters import (
 )
 from gsyf_geo.analysis.indicators import INDICATORS, headline, unit_indicators
 from gsyf_geo.analysis.mapdata import MapData, load_map_data
+from gsyf_geo.analysis.ranking import (
+    BY_MISSES,
+    RankedPanel,
+    indicator_target,
+    ranked_panel,
+    status_color,
+)
 from gsyf_geo.analysis.risk import RISK_GRADES
 from gsyf_geo.auth.roles import units_of
 from gsyf_geo.crs import to_wgs84
@@ -40,8 +57,13 @@ from gsyf_geo.layers.enterprises import enterprise_layer
 from gsyf_geo.layers.projects import project_figure, project_target
 from gsyf_geo.layers.riskmap import build_risk_map
 from gsyf_geo.metrics import compact_count
-from gsyf_geo.monitor.evaluation import current_plan
-from gsyf_geo.monitor.status import reduction_met, target_for_metric, verdict_color_name
+from gsyf_geo.monitor.evaluation import current_plan, evaluate_plan
+from gsyf_geo.monitor.status import (
+    STATUS_COLORS,
+    reduction_met,
+    target_for_metric,
+    verdict_color_name,
+)
 from gsyf_geo.plan import Plan, PlanFileError, available_plans
 from gsyf_geo.printing.printcss import LIST_KEY, PRINT_CSS
 from views.common import PLAN_KEY, audited, demo_banner, get_store, user_scope
@@ -49,15 +71,63 @@ from views.enterprise_list import render_list
 from views.hotspot_panel import hexagon_groups, hotspot_sidebar, render_hotspot_panel
 
 TITLE = "常州市工伤预防风险地图"
-MAP_HEIGHT = 680
+MAP_HEIGHT = 640
 MAP_KEY = "risk_map"
 LAST_STATE = "_risk_last_state"
+PARAMS_KEY = "_risk_params"  # the query string this page last wrote
+# The city view shows enterprises (hexagons, then points) from this zoom on. Drawn at city zoom,
+# thousands of enterprises in purple hexagons covered the districts' colours and took their
+# tooltips: the question there is "which district", so the choropleth stands alone (full
+# opacity) until the user zooms in or drills into a unit. Drilled in, the enterprises are drawn
+# at once over the unit's lighter fill (the layer toggle still hides them).
+ENTERPRISE_MIN_ZOOM = 11
+
+# Headline tiles wrap by width (fewer per row on a narrow page) and their texts wrap instead of
+# being cut with an ellipsis: no figure, label or note is ever truncated at 1024 px.
+FIGURES_CSS = """
+@media screen {
+  .st-key-risk_figures [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; row-gap: 0.75rem; }
+  .st-key-risk_figures [data-testid="stColumn"] {
+    flex: 1 1 10.5rem !important; min-width: 10.5rem !important; width: auto !important;
+  }
+  .st-key-risk_figures [data-testid="stMetric"] *,
+  .st-key-risk_figures [data-testid="stMetricLabel"] * {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  }
+  .st-key-risk_figures [data-testid="stMetricValue"] { font-size: 1.7rem !important; line-height: 1.25; }
+  .st-key-risk_figures [data-testid="stMetricValue"] * { overflow-wrap: anywhere; }
+  .st-key-risk_head [data-testid="stHorizontalBlock"] { flex-wrap: wrap !important; row-gap: 0.5rem; }
+  .st-key-risk_head [data-testid="stColumn"] { flex: 1 1 9rem !important; min-width: 9rem !important; }
+  .st-key-risk_head [data-testid="stColumn"]:first-child { flex: 100 1 16rem !important; }
+  .st-key-risk_head button p { white-space: nowrap; }
+}
+.gsyf-rank { overflow-x: auto; }
+.gsyf-rank table { border-collapse: collapse; font-size: 13px; width: 100%; }
+.gsyf-rank th, .gsyf-rank td { border: 1px solid #e3e7ec; padding: 4px 6px; vertical-align: top; text-align: left; }
+.gsyf-rank th { background: #f4f6f8; font-weight: 600; min-width: 6.5rem; }
+.gsyf-rank th small { display: block; font-weight: 400; color: #5a6b7b; }
+.gsyf-rank td.name { font-weight: 600; white-space: nowrap; }
+.gsyf-rank .st { display: inline-block; color: #fff; border-radius: 3px; padding: 0 5px; margin-left: 4px;
+                 font-size: 12px; white-space: nowrap; }
+.gsyf-rank .v { white-space: nowrap; }
+@media print {
+  .st-key-rank_by { display: none !important; }
+  .gsyf-rank { zoom: 0.7; overflow: visible; }  /* the page's last lines: one A4 page in all */
+  .st-key-risk_rank [data-testid="stHeading"] { display: none !important; }
+  .st-key-risk_map_heading { display: none !important; }  /* the legend says it on paper */
+  .gsyf-rank th small { display: none; }
+  .gsyf-rank table { font-size: 7px; line-height: 1.2; }
+  .gsyf-rank th, .gsyf-rank td { padding: 0 2px; min-width: 0 !important; }
+  .gsyf-rank td { white-space: nowrap; }
+  .gsyf-rank .st { font-size: 7px; padding: 0 2px; margin-left: 2px; }
+}
+"""
 
 store = get_store()
 # The part of the city this user may see: an officer's data is read inside their scope only.
 scope = user_scope()
 st.title(TITLE)  # first, so the page shows its name while the data is read
-st.html(f"<style>{PRINT_CSS}</style>")  # print: one A4 landscape page (gsyf_geo.printing.printcss)
+st.html(f"<style>{PRINT_CSS}{FIGURES_CSS}</style>")  # print: one A4 landscape page (gsyf_geo.printing.printcss)
 demo_banner(store)
 
 
@@ -92,8 +162,33 @@ years = data.years or (2025,)
 # --- state: the URL on a session's first run, then the widgets --------------------------------
 # Streamlit drops a widget's state on a run that does not draw it (a visit to another page), so
 # the last state is also kept under its own key and brings the filters back on the way back.
-if "unit" not in st.session_state:
-    first = st.session_state.get(LAST_STATE) or MapState.from_params(st.query_params.to_dict(), tuple(INDICATORS))
+
+
+def history_navigation() -> bool:
+    """Whether this run comes from the browser's Back or Forward button.
+
+    Streamlit 1.67 pushes a history entry for each query-string change a run makes and, on
+    Back/Forward, reruns the page with the entry's query string, flagged on the run's context.
+    """
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+    except ImportError:  # another Streamlit: no walk through the history
+        return False
+    return bool(getattr(get_script_run_ctx(), "is_history_navigation", False))
+
+
+url_params = st.query_params.to_dict()
+# Back or Forward to another entry: the URL says which view (unit, towns, filters) to show.
+walked = "unit" in st.session_state and history_navigation() and url_params != st.session_state.get(PARAMS_KEY)
+if "unit" not in st.session_state or walked:
+    from_url = MapState.from_params(url_params, tuple(INDICATORS))
+    first = from_url if walked else (st.session_state.get(LAST_STATE) or from_url)
+    if walked:
+        shown_years = st.session_state.get("years", st.session_state.get("_years_opened"))
+        if tuple(shown_years or ()) != tuple(first.year_range(years)):
+            st.session_state.pop("years", None)  # the slider opens again at the entry's years
+        st.session_state.pop(MAP_KEY, None)  # the map opens at the entry's unit
+        st.session_state.pop("_goto_unit", None)
     st.session_state.update(
         unit=first.unit, towns=list(first.towns), industries=list(first.industries),
         sizes=list(first.sizes), grades=list(first.grades), _years_opened=first.year_range(years),
@@ -140,7 +235,8 @@ state = MapState(
     include_commuting=st.session_state.include_commuting, scheme=st.session_state.scheme,
     color_by=st.session_state.color_by,
 )  # fmt: skip
-st.query_params.from_dict(state.to_params())
+st.query_params.from_dict(state.to_params())  # a change pushes a browser history entry
+st.session_state[PARAMS_KEY] = st.query_params.to_dict()
 st.session_state[LAST_STATE] = state
 
 
@@ -207,9 +303,10 @@ render_sidebar()
 scope_label = unit_names[state.unit]
 y0, y1 = view.years
 period = f"{y0}年" if y0 == y1 else f"{y0}–{y1}年"
-head_left, head_right = st.columns([4, 1])
+with st.container(key="risk_head"):
+    head_left, head_back, head_print = st.columns([4, 1, 1])
 head_left.markdown(f"**{scope_label}** · {period} · 共 {len(view.enterprises):,} 家重点行业企业")
-if state.unit != "city" and head_right.button("← 返回全市", width="stretch"):
+if state.unit != "city" and head_back.button("← 返回全市", width="stretch"):
     st.session_state["_goto_unit"] = "city"
     st.rerun()
 
@@ -248,7 +345,9 @@ def render_figures() -> None:
     Changes are coloured by the plan's target (met: green, not met: red), the arrow gives
     the direction; city totals in a district read as its share of the city.
     """
-    cols = st.columns(7)
+    with st.container(key="risk_figures"):
+        cols = st.columns(11)
+    targets = cols[7:]
     cols[0].metric("企业", compact_count(totals["enterprises"]), help=_exact(totals["enterprises"], "家"))
     cols[1].metric("职工", compact_count(totals["employees"]), help=_exact(totals["employees"], "人"))
     insured_exact = _exact(totals["insured"], "人")
@@ -280,7 +379,6 @@ def render_figures() -> None:
     )  # fmt: skip
     cols[6].metric("培训覆盖率", _num(totals["training_coverage"], "{:.1%}"),
                    help=f"重要岗位人员培训覆盖率；目标：{_goal('training_coverage', '无')}")  # fmt: skip
-    targets = st.columns(4)
     targets[0].metric("宣传覆盖率", _num(totals["publicity_coverage"], "{:.1%}"),
                       help=f"目标：重点行业{_goal('publicity_coverage', '无')}")  # fmt: skip
     project = project_figure(totals["project_insurance_rate"], project_target(plan))
@@ -319,7 +417,10 @@ def map_panel() -> None:
         city_bases=None if city_totals is None else int(city_totals["bases_existing"]),
     )  # fmt: skip
     dynamic, info = None, None
-    if "enterprises" in state.layers:
+    zoom = previous.get("zoom")
+    near = zoom is not None and float(zoom) >= ENTERPRISE_MIN_ZOOM
+    drilled = not whole_city or bool(state.towns)
+    if "enterprises" in state.layers and (near or drilled):
         dynamic, info = enterprise_layer(
             view.enterprises, bounds=view_bounds, zoom=previous.get("zoom"), color_by=state.point_colors, gcj02=gcj02
         )
@@ -331,6 +432,8 @@ def map_panel() -> None:
         returned_objects=["bounds", "zoom", "last_active_drawing", "last_object_clicked"],
     )  # fmt: skip
     caption = [BASEMAPS[state.basemap].note]
+    if "enterprises" in state.layers and info is None:
+        caption.append(f"全市视图只显示区县专题图；放大到第 {ENTERPRISE_MIN_ZOOM} 级或点击区县后显示企业")
     if info is not None:
         caption.append(
             f"视野内企业 {info.enterprises_in_view:,} 家，"
@@ -357,25 +460,72 @@ def map_panel() -> None:
         st.rerun(scope="app")
 
 
-def render_unit_table() -> None:
-    """The chosen indicator for each unit shown, beside the map."""
+def map_heading() -> None:
+    """What the map shows and against which target, in a line above it."""
     indicator = INDICATORS[state.indicator]
-    st.subheader(indicator.name)
-    rows = table if state.unit == "city" else table.loc[[state.unit]]
-    values = [
-        "无数据" if v is None or pd.isna(v) else indicator.fmt.format(v) for v in rows[state.indicator]
-    ]
-    frame = pd.DataFrame({"统计单元": rows["name"].to_numpy(), indicator.unit: values})
-    accident = target_for_metric(plan, "accident_rate")
-    if (
-        plan is not None and accident is not None and accident.direction == "reduce_by"
-        and state.indicator == f"change_{plan.baseline_year}"
-    ):  # a change against the plan's baseline: say whether each unit meets the plan's fall
-        verdicts = [reduction_met(None if pd.isna(v) else float(v), accident.target) for v in rows[state.indicator]]
-        frame[f"目标 −{accident.target:.0%}"] = ["" if m is None else ("已达到" if m else "未达到") for m in verdicts]
-    # A static table: lighter for the browser than a data grid, for seven rows.
-    st.table(frame.set_index("统计单元"))
-    st.caption("点击地图上的区县可进入该区县；经开区范围为示意。")
+    anchor = indicator_target(table, state.indicator, plan)
+    goal = (f"颜色对照规划目标（{anchor.text}）：达到为绿色，未达到为暖色" if anchor is not None
+            else "计划对该指标无数值目标：颜色按数值相对分级")  # fmt: skip
+    st.markdown(f"**专题图：{indicator.name}（{indicator.unit}）** · {goal} · 图例在地图右下角“图例”中")
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def plan_panel(url: str, version: str, day: date) -> RankedPanel | None:
+    """The units against the plan's targets on ``day`` (the targets page's evaluation), shared by
+    every session of the same data, scope and plan (all three are in ``version``)."""
+    if plan is None:
+        return None
+    return ranked_panel(evaluate_plan(store, plan, day, scope))
+
+
+def panel_html(panel: RankedPanel, by: str) -> str:
+    """The ranked panel as an HTML table (every text escaped); each verdict cell carries its unit,
+    target and verdict as data attributes."""
+    esc = html.escape
+    order = panel.order(by)
+    misses = panel.misses()
+    head = "".join(
+        f'<th data-target="{esc(c.key)}">{esc(c.name)}<small>目标 {esc(c.requirement)}</small></th>'
+        for c in panel.columns
+    )
+    rows = []
+    for rank, code in enumerate(order, start=1):
+        cells = []
+        for c in panel.columns:
+            status = str(panel.status.at[code, c.key])
+            cells.append(
+                f'<td data-unit="{esc(code)}" data-target="{esc(c.key)}" data-status="{esc(status)}">'
+                f'<span class="v">{esc(str(panel.text.at[code, c.key]))}</span>'
+                f'<span class="st" style="background:{esc(status_color(status))}">{esc(status)}</span></td>'
+            )
+        rows.append(
+            f'<tr data-unit="{esc(code)}"><td>{rank}</td><td class="name">{esc(panel.names[code])}</td>'
+            f'<td>{int(misses[code])}</td>{"".join(cells)}</tr>'
+        )
+    return (
+        '<div class="gsyf-rank"><table><thead><tr><th style="min-width:2.5rem">排名</th><th>统计单元</th>'
+        f'<th style="min-width:4rem">未达标项</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+    )
+
+
+@st.fragment
+def render_ranked_panel() -> None:
+    """The seven units against the plan's targets, worst first by the chosen target."""
+    st.subheader("各统计单元对照规划目标")
+    day = date.today()
+    with st.spinner("正在按规划目标评价各统计单元…"):
+        panel = plan_panel(db_url, data_version, day)
+    if panel is None or not panel.columns:
+        st.info("未读取到规划目标，无法对照目标评价各统计单元。")
+        return
+    names = {BY_MISSES: "未达标项数（多的在前）", **{c.key: f"{c.name}（差的在前）" for c in panel.columns}}
+    by = st.selectbox("排序", list(names), format_func=names.get, key="rank_by")
+    st.html(panel_html(panel, by))
+    legend = "、".join(f"{k}" for k in STATUS_COLORS)
+    st.caption(
+        f"评价日期 {day:%Y年%m月%d日}，评价规则与“目标监测”页的期末评估相同（{legend}）；用全部数据，不受左侧筛选影响。"
+        "只列出计划分解到各统计单元的比率类目标；点击地图上的区县可进入该区县，经开区范围为示意。"
+    )
 
 
 # --- print: the map as an image for slides and paper (drawn on the server) -------------------------
@@ -421,16 +571,16 @@ def render_print_menu() -> None:
 
 
 # --- layout -------------------------------------------------------------------------------------
-# The unit table and the list are written before the map (they still show beside and below it):
-# the browser draws them while the server builds the map and the map's frame loads. Measured in
-# bench/bench_map.py against sending the list after the map, and against sending it only once
-# the map had drawn: this order draws the whole page soonest (first screen 1.23 s after an empty
-# page, with the list at 1.00 s; the list held back: first screen 1.04 s, whole page 1.44 s).
-map_col, side_col = st.columns([3, 1])
-list_area = st.container(key=LIST_KEY)  # left out when the page is printed
-with side_col:
-    render_unit_table()
+# The map takes the page's width (at 1024 px a side column left it too narrow for the city), the
+# ranked panel and the list follow below it. The list is written before the map (it still shows
+# below it): the browser draws it while the server builds the map and the map's frame loads
+# (bench/bench_map.py: this order draws the whole page soonest). The ranked panel is computed
+# last: the plan's evaluation reads the store (cached per data version and day).
+with head_print:
     render_print_menu()
+map_area = st.container()
+panel_area = st.container()
+list_area = st.container(key=LIST_KEY)  # left out when the page is printed
 with list_area:
     render_list(
         db_url, data_version, state, view, data=data, store=store, scope=scope, plan=plan,
@@ -440,5 +590,9 @@ with list_area:
         db_url, data_version, state, view, data.years, bases=data.bases, store=store, scope=scope,
         scope_label=scope_label, zoom=(st.session_state.get(MAP_KEY) or {}).get("zoom"), data=data,
     )  # fmt: skip
-with map_col:
+with map_area:
+    with st.container(key="risk_map_heading"):
+        map_heading()
     map_panel()
+with panel_area, st.container(key="risk_rank"):
+    render_ranked_panel()

@@ -57,7 +57,7 @@ PRINT_CSS = f"""
     [data-stale="true"], .stale-element {{ opacity: 1 !important; }}
     [data-testid="stMetric"] {{ break-inside: avoid; }}
     iframe {{ break-inside: avoid; }}
-    iframe[title="streamlit_folium.st_folium"] {{
+    iframe[title="streamlit_folium.st_folium"], iframe[src*="streamlit_folium"] {{
         width: {PRINT_MAP_WIDTH}px !important; height: {PRINT_MAP_HEIGHT}px !important;
     }}
 }}
