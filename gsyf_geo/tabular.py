@@ -15,8 +15,12 @@ when an officer opens the file:
 from __future__ import annotations
 
 import io
+import math
+import numbers
 from collections.abc import Iterable, Mapping
+from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 
 # Leading characters that make a spreadsheet treat a CSV cell as a formula.
@@ -121,32 +125,56 @@ def to_xlsx_bytes(
     title
         A bold line above the note (e.g. the filters that made the table).
     """
+    import xlsxwriter
+
     buffer = io.BytesIO()
     lines = [line for line in (title, note) if line]
     start = len(lines) + 1 if lines else 0
     formats = formats or {}
-    with pd.ExcelWriter(
-        buffer, engine="xlsxwriter", engine_kwargs={"options": XLSXWRITER_OPTIONS},
-        date_format=DATE_FORMAT, datetime_format=DATE_FORMAT,
-    ) as writer:  # fmt: skip
-        df.to_excel(writer, sheet_name=sheet_name, index=False, startrow=start)
-        book, sheet = writer.book, writer.sheets[sheet_name]
-        row = 0
-        if title:
-            sheet.write_string(row, 0, title, book.add_format({"bold": True, "font_size": 13}))
-            row += 1
-        if note:
-            sheet.write_string(row, 0, note, book.add_format({"italic": True, "font_color": "#9c5700"}))
-        header = book.add_format({"bold": True, "bg_color": "#dce7f3", "border": 1})
-        number_formats = {f: book.add_format({"num_format": f}) for f in set(formats.values())}
-        for col, name in enumerate(df.columns):
-            sheet.write_string(start, col, str(name), header)
-            sample = [str(name)] + [str(v) for v in df.iloc[:200, col]]
-            width = max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in s) for s in sample)
-            fmt = formats.get(name)
-            # Cells written without a format of their own take the column's (xlsxwriter).
-            sheet.set_column(col, col, min(max(width + 2, 6), 50), number_formats.get(fmt) if fmt else None)
-        sheet.freeze_panes(start + 1, 0)
-        if len(df):
-            sheet.autofilter(start, 0, start + len(df), len(df.columns) - 1)
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, **XLSXWRITER_OPTIONS})
+    sheet = book.add_worksheet(sheet_name[:31])
+    row = 0
+    if title:
+        sheet.write_string(row, 0, title, book.add_format({"bold": True, "font_size": 13}))
+        row += 1
+    if note:
+        sheet.write_string(row, 0, note, book.add_format({"italic": True, "font_color": "#9c5700"}))
+    header = book.add_format({"bold": True, "bg_color": "#dce7f3", "border": 1})
+    date_format = book.add_format({"num_format": DATE_FORMAT})
+    number_formats = {f: book.add_format({"num_format": f}) for f in set(formats.values())}
+    for col, name in enumerate(df.columns):
+        sheet.write_string(start, col, str(name), header)
+        sample = [str(name)] + [str(v) for v in df.iloc[:200, col]]
+        width = max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in s) for s in sample)
+        fmt = formats.get(name)
+        # Cells written without a format of their own take the column's (xlsxwriter).
+        sheet.set_column(col, col, min(max(width + 2, 6), 50), number_formats.get(fmt) if fmt else None)
+    # Cell by cell with xlsxwriter's typed writers (about twice as fast as pandas' to_excel):
+    # text as strings, never formulas; blanks left empty.
+    columns = [df.iloc[:, i].tolist() for i in range(df.shape[1])]
+    for r, values in enumerate(zip(*columns, strict=True), start=start + 1):
+        for c, value in enumerate(values):
+            _write_cell(sheet, r, c, value, date_format)
+    sheet.freeze_panes(start + 1, 0)
+    if len(df):
+        sheet.autofilter(start, 0, start + len(df), len(df.columns) - 1)
+    book.close()
     return buffer.getvalue()
+
+
+def _write_cell(sheet, row: int, col: int, value: object, date_format) -> None:
+    """One cell of :func:`to_xlsx_bytes`, by the value's type."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return
+    if isinstance(value, str):
+        sheet.write_string(row, col, value)
+    elif isinstance(value, bool | np.bool_):
+        sheet.write_boolean(row, col, bool(value))
+    elif isinstance(value, numbers.Number):
+        number = float(value)
+        if math.isfinite(number):
+            sheet.write_number(row, col, number)
+    elif isinstance(value, datetime | date):  # pd.Timestamp is a datetime
+        sheet.write_datetime(row, col, value, date_format)
+    else:
+        sheet.write_string(row, col, str(value))
