@@ -130,7 +130,8 @@ picked_rows = st.dataframe(
         "具体措施": st.column_config.TextColumn("具体措施", width="large"),
         "佐证材料": st.column_config.TextColumn("佐证材料", width="medium"),
     },
-    key="task_table",
+    # A selection is of a row of this filtered list: new filters, a new table (no stale row).
+    key=f"task_table_{abs(hash((year_choice, dept, tuple(statuses))))}",
     on_select="rerun" if can_edit else "ignore",
     selection_mode="single-row",
 )
