@@ -84,7 +84,12 @@ def expected(app):
         (u, r.target.id): a.status for r in results if r.split for u, a in r.units.items() if a is not None
     }
     wujin_rate = INDICATORS["accident_rate"].fmt.format(table.at[WUJIN, "accident_rate"])
-    return {"verdicts": verdicts, "wujin_rate": wujin_rate}
+    from gsyf_geo.analysis.ranking import ranked_panel
+
+    panel = ranked_panel(results)
+    coverage = next(c for c in panel.columns if c.direction == "at_least")
+    return {"verdicts": verdicts, "wujin_rate": wujin_rate, "sort_name": f"{coverage.name}（差的在前）",
+            "sorted": panel.order(coverage.key)}
 
 
 def _open(browser, url: str, size: tuple[int, int]):
@@ -183,6 +188,27 @@ def test_leadership_path_at_three_sizes(app, expected, chromium_path):
                     assert truncated(page) == []
                     _screenshot(page, "map-1024x768-sidebar-closed.png")
                 page.context.close()
+        finally:
+            browser.close()
+
+
+def test_ranked_panel_sorts_by_a_target(app, expected, chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    url, _db = app
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS)
+        try:
+            page, _frame, _ = _open(browser, url, SIZES["1280x800"])
+            page.locator(".st-key-rank_by").click()
+            page.get_by_role("option", name=expected["sort_name"], exact=True).click()
+            wait_idle(page, TIMEOUT_MS)
+            rows = page.locator(".gsyf-rank tbody tr")
+            page.wait_for_function(
+                "first => document.querySelector('.gsyf-rank tbody tr').dataset.unit === first",
+                arg=expected["sorted"][0], timeout=TIMEOUT_MS,
+            )  # fmt: skip
+            assert rows.evaluate_all("trs => trs.map(tr => tr.dataset.unit)") == expected["sorted"]
         finally:
             browser.close()
 

@@ -295,3 +295,44 @@ def test_leaflet_controls_speak_chinese():
     decoded = html.encode().decode("unicode_escape")
     assert '"放大"' in decoded and '"缩小"' in decoded
     assert "setPrefix(false)" in html and 'setPrefix("Leaflet")' not in html
+
+
+# --- the ranked panel: the 期末评估 matrix in small -------------------------------------------------
+
+
+def test_ranked_panel_is_the_plan_evaluation_and_sorts_by_any_target(demo_sqlite_path):
+    from datetime import date
+
+    from gsyf_geo.analysis.ranking import BY_MISSES, ranked_panel
+    from gsyf_geo.domain import REPORTING_UNIT_BY_CODE
+    from gsyf_geo.monitor.evaluation import evaluate_plan, final_tables
+    from gsyf_geo.monitor.status import BEHIND, MISSED
+    from gsyf_geo.store import Store
+
+    store = Store(f"sqlite:///{demo_sqlite_path}")
+    plan = default_plan()
+    day = date(2026, 3, 31)
+    results = evaluate_plan(store, plan, day)
+    store.engine.dispose()
+    panel = ranked_panel(results)
+    assert list(panel.status.index) == ["320402", "320404", "320411", "320412", "320413", "320481", "JKQ"]
+    # Every column is a target judged per unit; the cells are the targets page's matrix.
+    matrix = final_tables(results, plan)["分区汇总"].set_index("指标")
+    names = {c.key: c.name for c in panel.columns}
+    assert len(panel.columns) >= 4 and "工伤保险参保人数" not in " ".join(names.values())  # no city totals
+    for key, name in names.items():
+        for code in ("320412", "JKQ", "320481"):
+            assert panel.status.at[code, key] == matrix.at[name, REPORTING_UNIT_BY_CODE[code].name], (key, code)
+    # Sorted by a target: worst first. Coverage (≥): the lowest value first.
+    coverage = next(c.key for c in panel.columns if c.direction == "at_least")
+    order = panel.order(coverage)
+    values = [float(str(panel.text.at[c, coverage]).rstrip("%")) for c in order if panel.text.at[c, coverage] != "无数据"]
+    assert values == sorted(values)
+    # The accident-rate fall (reduce_by): the smallest fall first.
+    fall = next(c.key for c in panel.columns if c.direction == "reduce_by")
+    scores = [panel.score.at[c, fall] for c in panel.order(fall)]
+    known = [s for s in scores if not np.isnan(s)]
+    assert known == sorted(known, reverse=True)
+    # By the number of targets missed: most first.
+    misses = panel.status.isin([MISSED, BEHIND]).sum(axis=1)
+    assert [misses[c] for c in panel.order(BY_MISSES)] == sorted(misses, reverse=True)
