@@ -127,7 +127,9 @@ def enterprise_layer(
     zoom
         The map's zoom level.
     color_by
-        ``"industry"`` or ``"grade"``.
+        ``"industry"`` or ``"grade"`` (the page passes
+        :attr:`gsyf_geo.analysis.filters.MapState.point_colors`: grade when filtered by
+        grade); anything else colours by industry.
     max_points
         Most enterprises drawn one by one.
     gcj02
@@ -139,6 +141,7 @@ def enterprise_layer(
     -------
     (folium.FeatureGroup, EnterpriseLayerInfo)
     """
+    color_by = color_by if color_by in ("industry", "grade") else "industry"
     group = folium.FeatureGroup(name=name, show=True)
     view = enterprises[in_bounds(enterprises, bounds)]
     n = len(view)
