@@ -111,7 +111,7 @@ def test_page_adds_a_candidate_and_compares_saved_scenarios(demo_db_url):
     _run(at)
     saved = _table(at, "编号", "名称", "问题")
     assert saved["名称"].tolist() == ["四个新基地", "一个新基地"]
-    summary = _table(at, "指标", "方案A").set_index("指标")
+    summary = next(t.value for t in at.table if "方案A" in t.value.columns)  # indexed by 指标
     assert summary.loc["新增基地数"].tolist() == ["1 家", "4 家"]
     assert re.fullmatch(r"[\d,]+ 人", summary.loc["覆盖需求", "方案A"])
     which = _table(at, "归属")["归属"]

@@ -451,12 +451,8 @@ else:
             st.info("请选择两个不同的方案进行比较。")
         else:
             cmp = compare_scenarios(store, a_id, b_id, scope)
-            st.dataframe(
-                wd.scenario_summary(cmp.a, cmp.b),
-                hide_index=True,
-                width="stretch",
-                key="siting_cmp_summary",
-            )
+            # A static table: long lists of sites wrap instead of being cut off in a grid cell.
+            st.table(wd.scenario_summary(cmp.a, cmp.b).set_index("指标"))
             for col, sc, key in ((ca, cmp.a, "a"), (cb, cmp.b, "b")):
                 with col:
                     mm = make_offline_map()
