@@ -170,3 +170,26 @@ def test_shared_strings_read_compactly_give_the_cells_openpyxl_gives():
     assert got == [[v for v in r] for r in expected]
     assert got[1][1] == "常州市𠀋测试（二）有限公司" and got[1][0] == credit_code(0)
     assert got[0] == ENTERPRISE_HEADERS
+
+
+def test_a_geocoder_that_fails_is_not_asked_again_in_later_blocks(store, monkeypatch):
+    import json
+
+    from gsyf_geo.importing import geocode as G
+
+    urls: list[str] = []
+
+    def refusing(url: str, timeout: float = 10.0) -> bytes:
+        urls.append(url)
+        return json.dumps({"status": "0", "info": "INVALID_USER_KEY", "infocode": "10001"}).encode()
+
+    monkeypatch.setattr(G, "_http_get", refusing)
+    monkeypatch.delenv("GSYF_TIANDITU_KEY", raising=False)
+    monkeypatch.setenv("GSYF_AMAP_KEY", "BAD")
+    headers = ["统一社会信用代码", "单位名称", "职工人数", "参保人数", "辖市区", "单位地址"]
+    rows = [[credit_code(i), f"单位{i}", 10, 8, "武进区", f"常州市武进区湖塘镇花园街 {i} 号"] for i in range(6)]
+    result = _import(store, csv_bytes(headers, rows), block=2)  # 3 blocks, 6 addresses
+    assert result.status == "done" and result.placed == {("offline", "town"): 6}
+    assert len(urls) == 1
+    notes = [p for p in result.problems if "INVALID_USER_KEY" in p.message]
+    assert len(notes) == 1 and "其余地址改用离线估计" in notes[0].message

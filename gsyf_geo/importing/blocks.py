@@ -216,7 +216,9 @@ def import_blocks(
             _record_batch(store, prep, result, user, status="rejected")
             return result
 
-        # Compare each block with the store; set aside the rows to write.
+        # Compare each block with the store; set aside the rows to write. A provider that
+        # failed (network, key, quota) is not asked again for later blocks.
+        providers = [_Provider(g) for g in (G.configured_geocoders() if geocoders is None else geocoders)]
         counts: Counter = Counter()
         placed: Counter = Counter()
         flagged = 0
@@ -228,7 +230,7 @@ def import_blocks(
             block = Prepared(kind, name, prep.sha256, crs, parsed=parsed, file_format=prep.file_format)
             base, span = 0.25 + 0.6 * b / checked_blocks, 0.6 / checked_blocks
             step = _block_progress(progress, base, span, b, checked_blocks)
-            _build_frame(store, block, scope, True, geocoders, step,
+            _build_frame(store, block, scope, True, [g for g in providers if g.failure is None], step,
                          names.of_block(values) if names is not None else None)  # fmt: skip
             frame, action = block.frame, block.action
             bad = parsed.bad_rows
@@ -261,6 +263,25 @@ def import_blocks(
             return result
 
         return retry_busy(write, progress)
+
+
+class _Provider:
+    """An online geocoder that remembers its failure (and then fails at once)."""
+
+    def __init__(self, geocoder: G.OnlineGeocoder) -> None:
+        self.geocoder = geocoder
+        self.name = geocoder.name
+        self.label = geocoder.label
+        self.failure: G.GeocoderError | None = None
+
+    def lookup(self, query: str) -> G.GeoHit | None:
+        if self.failure is not None:
+            raise self.failure
+        try:
+            return self.geocoder.lookup(query)
+        except G.GeocoderError as exc:
+            self.failure = exc
+            raise
 
 
 def _result(prep: Prepared, user: str) -> ImportResult:
