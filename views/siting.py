@@ -176,10 +176,10 @@ with st.sidebar:
         format_func=lambda k: KEY_INDUSTRY_BY_ID[k].name, key="siting_industries", placeholder="全部重点行业",
     )  # fmt: skip
     radius_km = st.number_input("服务半径（公里）", min_value=1.0, max_value=100.0, value=15.0, step=1.0,
-                                key="siting_radius")  # fmt: skip
+                                format="%.1f", key="siting_radius")  # fmt: skip
     detour = st.number_input("道路绕行系数", min_value=1.0, max_value=3.0, value=1.0, step=0.1,
                              help="道路距离约为直线距离的几倍；有效半径 = 服务半径 ÷ 绕行系数",
-                             key="siting_detour")  # fmt: skip
+                             format="%.1f", key="siting_detour")  # fmt: skip
     bases = store.read("training_base", scope, columns=["site_code", "status"])
     n_existing = int((bases["status"] == "existing").sum())
     n_cand = int(bases["status"].isin(["candidate", "planned"]).sum()) + len(
@@ -205,7 +205,7 @@ with st.sidebar:
             help="例如每个座位每年培训 4 期、共 5 年，则为 20；基地可服务需求 = 座位数 × 此数",
         ))  # fmt: skip
     time_limit = float(st.number_input(
-        "求解时间上限（秒）", min_value=1.0, max_value=3600.0, value=60.0, step=10.0, key="siting_time_limit",
+        "求解时间上限（秒）", min_value=1.0, max_value=3600.0, value=60.0, step=10.0, format="%.0f", key="siting_time_limit",
         help="在此时间内给出最好的方案，并说明它与理论最优相差多少；规模大时延长可缩小差距",
     ))  # fmt: skip
     st.header("地图")
