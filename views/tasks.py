@@ -285,10 +285,15 @@ if counts_all.empty:
 else:
     shown_years = sorted(set(counts_all["年度"]), reverse=True)
     count_year = st.selectbox("年度", shown_years, key="activity_year", format_func=lambda y: f"{y}年")
+    year_counts = counts_all[counts_all["年度"] == count_year].drop(columns=["年度", "代码"])
     st.dataframe(
-        counts_all[counts_all["年度"] == count_year].drop(columns=["年度", "代码"]),
+        year_counts,
         hide_index=True,
         key="activity_table",
+        column_config={  # counts with thousands separators (18,996)
+            c: st.column_config.NumberColumn(c, format="localized")
+            for c in year_counts.select_dtypes("number").columns
+        },
     )
     st.caption(
         "宣传活动：宣传活动记录（不含推进会、会议、费率调整、培训活动）的场次和覆盖人次，"
