@@ -251,10 +251,9 @@ basemap = add_basemap(m, basemap_choice)
 district_layer(districts(), gcj02=basemap.gcj02, fill_opacity=0.12).add_to(m)
 if result is not None:
     add_layers(m, siting_layers(result, gcj02=basemap.gcj02))
-map_col, side_col = st.columns([3, 1])
-with map_col:
-    out = st_folium(m, key="siting_map", returned_objects=["last_clicked"], height=MAP_HEIGHT,
-                    use_container_width=True)  # fmt: skip
+# The map takes the full width (at 1024 px a side column would leave it too narrow).
+out = st_folium(m, key="siting_map", returned_objects=["last_clicked"], height=MAP_HEIGHT,
+                use_container_width=True)  # fmt: skip
 clicked = (out or {}).get("last_clicked")
 if clicked and clicked != st.session_state.get(CLICK_KEY):
     st.session_state[CLICK_KEY] = clicked
@@ -263,27 +262,27 @@ if clicked and clicked != st.session_state.get(CLICK_KEY):
         lon, lat = to_wgs84(lon, lat, "gcj02")
     st.session_state[EXTRA_KEY] = [*st.session_state[EXTRA_KEY], (round(lon, 6), round(lat, 6))]
     st.rerun()
-with side_col:
-    st.subheader("地图新增候选点")
-    if st.session_state[EXTRA_KEY]:
-        added = _added_points(tuple(st.session_state[EXTRA_KEY]))
-        rank = {}
-        if result is not None:
-            rank = {n: k for k, n in enumerate(result.chosen["name"], start=1)}
-        items = []
-        for a in added:
-            chosen_as = f"，已选为第 {rank[a['name']]} 家新基地" if a["name"] in rank else ""
-            items.append(f"- {wd.escape_md(a['name'])}：经度 {a['lon']:.5f}，纬度 {a['lat']:.5f}{chosen_as}")
-        st.markdown("\n".join(items))
-        if st.button("清除新增候选点", key="siting_clear_extra"):
-            st.session_state[EXTRA_KEY] = []
-            st.rerun()
-    else:
-        st.caption("尚未添加。点击地图，或按坐标添加：")
-    with st.form("siting_add_point", clear_on_submit=True):
-        lon_in = st.number_input(
-            "经度（WGS-84）", value=119.95, format="%.5f", key="siting_add_lon"
-        )
+with st.container(border=True, key="siting_added"):
+    list_col, form_col = st.columns([3, 2])
+    with list_col:
+        st.markdown("**地图新增候选点**")
+        if st.session_state[EXTRA_KEY]:
+            added = _added_points(tuple(st.session_state[EXTRA_KEY]))
+            rank = {}
+            if result is not None:
+                rank = {n: k for k, n in enumerate(result.chosen["name"], start=1)}
+            items = []
+            for a in added:
+                chosen_as = f"，已选为第 {rank[a['name']]} 家新基地" if a["name"] in rank else ""
+                items.append(f"- {wd.escape_md(a['name'])}：经度 {a['lon']:.5f}，纬度 {a['lat']:.5f}{chosen_as}")
+            st.markdown("\n".join(items))
+            if st.button("清除新增候选点", key="siting_clear_extra"):
+                st.session_state[EXTRA_KEY] = []
+                st.rerun()
+        else:
+            st.caption("尚未添加。点击地图上的位置即可添加，或在右侧按坐标添加。")
+    with form_col, st.form("siting_add_point", clear_on_submit=True, border=False):
+        lon_in = st.number_input("经度（WGS-84）", value=119.95, format="%.5f", key="siting_add_lon")
         lat_in = st.number_input("纬度（WGS-84）", value=31.78, format="%.5f", key="siting_add_lat")
         if st.form_submit_button("添加候选点"):
             st.session_state[EXTRA_KEY] = [
