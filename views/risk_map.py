@@ -104,12 +104,15 @@ FIGURES_CSS = """
 .gsyf-rank { overflow-x: auto; }
 .gsyf-rank table { border-collapse: collapse; font-size: 13px; width: 100%; }
 .gsyf-rank th, .gsyf-rank td { border: 1px solid #e3e7ec; padding: 4px 6px; vertical-align: top; text-align: left; }
-.gsyf-rank th { background: #f4f6f8; font-weight: 600; min-width: 6.5rem; }
+.gsyf-rank th { background: #f4f6f8; font-weight: 600; }
+.gsyf-rank th.t { min-width: 5.5rem; }
 .gsyf-rank th small { display: block; font-weight: 400; color: #5a6b7b; }
 .gsyf-rank td.name { font-weight: 600; white-space: nowrap; }
-.gsyf-rank .st { display: inline-block; color: #fff; border-radius: 3px; padding: 0 5px; margin-left: 4px;
+.gsyf-rank .name { position: sticky; left: 0; background: #fff; z-index: 1; }  /* stays while scrolled */
+.gsyf-rank th.name { background: #f4f6f8; }
+.gsyf-rank .st { display: inline-block; color: #fff; border-radius: 3px; padding: 0 5px;
                  font-size: 12px; white-space: nowrap; }
-.gsyf-rank .v { white-space: nowrap; }
+.gsyf-rank .v { display: block; }
 @media print {
   .st-key-rank_by { display: none !important; }
   .gsyf-rank { zoom: 0.7; overflow: visible; }  /* the page's last lines: one A4 page in all */
@@ -119,6 +122,7 @@ FIGURES_CSS = """
   .gsyf-rank table { font-size: 7px; line-height: 1.2; }
   .gsyf-rank th, .gsyf-rank td { padding: 0 2px; min-width: 0 !important; }
   .gsyf-rank td { white-space: nowrap; }
+  .gsyf-rank .v { display: inline; }
   .gsyf-rank .st { font-size: 7px; padding: 0 2px; margin-left: 2px; }
 }
 """
@@ -485,7 +489,7 @@ def panel_html(panel: RankedPanel, by: str) -> str:
     order = panel.order(by)
     misses = panel.misses()
     head = "".join(
-        f'<th data-target="{esc(c.key)}">{esc(c.name)}<small>目标 {esc(c.requirement)}</small></th>'
+        f'<th class="t" data-target="{esc(c.key)}">{esc(c.name)}<small>目标 {esc(c.requirement)}</small></th>'
         for c in panel.columns
     )
     rows = []
@@ -503,8 +507,8 @@ def panel_html(panel: RankedPanel, by: str) -> str:
             f'<td>{int(misses[code])}</td>{"".join(cells)}</tr>'
         )
     return (
-        '<div class="gsyf-rank"><table><thead><tr><th style="min-width:2.5rem">排名</th><th>统计单元</th>'
-        f'<th style="min-width:4rem">未达标项</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+        '<div class="gsyf-rank"><table><thead><tr><th>排名</th><th class="name">统计单元</th>'
+        f'<th>未达标项</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
     )
 
 
