@@ -265,6 +265,14 @@ def choropleth_classes(
     verdicts = {str(k): (None if v is None else bool(v)) for k, v in met.items()}
     missing = clean[[verdicts.get(c) is False for c in clean.index]]
     breaks = class_breaks(missing, k=len(MISSES_COLORS), scheme=scheme)
+    # Classes whose bounds read the same (“39.1 – 39.1”) are one class to the reader: merged.
+    shown: list[float] = []
+    for b in breaks:
+        if shown and value_format.format(b) == value_format.format(shown[-1]):
+            shown[-1] = b
+        else:
+            shown.append(b)
+    breaks = shown
     idx = np.linspace(0, len(MISSES_COLORS) - 1, len(breaks)).round().astype(int) if breaks else []
     colors = [MISSES_COLORS[i] for i in idx]
     if not higher_is_worse:  # lower is worse: the lowest class is darkest
