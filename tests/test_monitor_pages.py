@@ -133,6 +133,12 @@ def test_targets_page_lists_every_target_with_status(demo_db_url):
     assert labels == ["推进会汇报材料（PPTX）", "推进会汇报材料（PDF）", "下载总览图片（PNG）",
                       "下载趋势图（含目标线和评价，PNG）", "导出 Excel", "导出 CSV", "下载评估矩阵图片（PNG）"]
     assert any("计划期已于 2025-12-31 结束" in s.value for s in at.success)
+    # The final matrix: every target by its full name, a coloured verdict per unit.
+    matrix = next(h.value for h in at.html if "gsyf-matrix" in h.value)
+    assert all(f'<td data-col="指标">{t.name}</td>' in matrix for t in plan.targets)
+    verdicts = re.findall(r'data-status="([^"]*)"><span class="gsyf-badge" style="background-color: (#\w+);', matrix)
+    assert len(verdicts) == len(plan.targets) * 8  # the city and its seven units
+    assert all(STATUS_COLORS[s] == colour for s, colour in verdicts)
 
 
 def test_targets_page_drill_down_by_district(demo_db_url):

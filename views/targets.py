@@ -9,7 +9,7 @@ import streamlit as st
 
 from gsyf_geo.auth.roles import scope_options
 from gsyf_geo.domain import DISTRICTS, JKQ
-from gsyf_geo.monitor.charts import overview_html, trend_chart, unit_small_multiples
+from gsyf_geo.monitor.charts import matrix_html, overview_html, trend_chart, unit_small_multiples
 from gsyf_geo.monitor.evaluation import (
     evaluate_plan,
     final_tables,
@@ -46,7 +46,6 @@ from views.common import (
 )
 
 TITLE = "目标监测"
-TABLE_ROW_PX = 35
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 store = get_store()
@@ -302,21 +301,17 @@ with tab_final:
         _styled(city, ["评价"]),
         hide_index=True,
         key="final_city",
-        height=TABLE_ROW_PX * (len(city) + 1) + 3,
-        column_config={"指标": st.column_config.TextColumn("指标", width="large")},
+        height=35 * (len(city) + 1) + 3,
+        column_config={"指标": st.column_config.TextColumn("指标", width="large", pinned=True)},
     )
     st.markdown(
         "**分区县（统计单元）**　比率类指标按区县分别评价；总量类指标为全市目标，标“不分解”，"
         "只显示各区县数值及占全市比例（计划分解到区县的按分解目标评价）。"
     )
     matrix = sheets["分区汇总"]
-    st.dataframe(
-        _styled(matrix, [c for c in matrix.columns if c != "指标"]),
-        hide_index=True,
-        key="final_matrix",
-        height=TABLE_ROW_PX * (len(matrix) + 1) + 3,
-        column_config={"指标": st.column_config.TextColumn("指标", width="large")},
-    )
+    # Full target names wrap, verdicts stay on one line (sideways scrolling on a narrow screen
+    # rather than cutting anything off).
+    st.html(matrix_html(matrix))
     with st.expander("分区评估明细"):
         st.dataframe(_styled(sheets["分区评估"], ["评价"]), hide_index=True, key="final_long")
     title = f"{plan.title} 期末评估（评估日期 {today.isoformat()}）"

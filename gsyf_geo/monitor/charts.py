@@ -10,6 +10,7 @@
   names and definitions), with a progress bar coloured by the target's status
   (:data:`~gsyf_geo.monitor.status.STATUS_COLORS`) and a trend sparkline
   (:func:`sparkline_svg`) per target. All text from the plan or the data is escaped.
+- :func:`matrix_html` — the final evaluation matrix (targets × units) with status badges.
 
 The trend chart's legend names only the series drawn (no “里程碑” where the plan has none).
 
@@ -26,6 +27,7 @@ import re
 from collections.abc import Sequence
 
 import altair as alt
+import pandas as pd
 
 from gsyf_geo.monitor.evaluation import (
     YTD_SERIES,
@@ -42,6 +44,7 @@ __all__ = [
     "CJK_FONT",
     "OVERVIEW_COLUMNS",
     "SERIES_COLORS",
+    "matrix_html",
     "overview_html",
     "sparkline_img",
     "sparkline_svg",
@@ -345,4 +348,44 @@ def overview_html(results: Sequence[TargetResult], plan: Plan) -> str:
     return (
         f'{_OVERVIEW_CSS}<table class="gsyf-overview"><colgroup>{cols}</colgroup>'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+_MATRIX_CSS = """
+<style>
+div.gsyf-matrix-wrap { overflow-x: auto; }
+table.gsyf-matrix { border-collapse: collapse; font-size: 0.85rem; line-height: 1.4; width: 100%; }
+table.gsyf-matrix th, table.gsyf-matrix td { padding: 4px 3px; border-bottom: 1px solid rgba(49, 51, 63, 0.1);
+  vertical-align: middle; text-align: center; }
+table.gsyf-matrix th { font-weight: 600; font-size: 0.8rem; border-bottom: 2px solid rgba(49, 51, 63, 0.2); }
+table.gsyf-matrix th:first-child, table.gsyf-matrix td:first-child { text-align: left; min-width: 9em; }
+table.gsyf-matrix .gsyf-badge { display: inline-block; padding: 1px 5px; border-radius: 9px;
+  font-weight: 600; font-size: 0.8rem; white-space: nowrap; }
+</style>
+"""
+
+
+def matrix_html(matrix: pd.DataFrame) -> str:
+    """The final evaluation matrix (first column 指标, then one column per unit of statuses) as a
+    small HTML table: full target names wrap, each status is a badge in its colour on one line;
+    on a narrow screen the table scrolls sideways. Text is escaped."""
+    e = html.escape
+    units = [c for c in matrix.columns if c != "指标"]
+    head = "<th>指标</th>" + "".join(f"<th>{e(str(u))}</th>" for u in units)
+    rows = []
+    for _, row in matrix.iterrows():
+        cells = [f'<td data-col="指标">{e(str(row["指标"]))}</td>']
+        for u in units:
+            status = "" if pd.isna(row[u]) else str(row[u])
+            bg = STATUS_COLORS.get(status)
+            fg = "#31333f" if status in _LIGHT_BADGES else "#ffffff"
+            badge = (
+                f'<span class="gsyf-badge" style="background-color: {bg}; color: {fg};">{e(status)}</span>'
+                if bg else e(status)
+            )
+            cells.append(f'<td data-col="{e(str(u))}" data-status="{e(status)}">{badge}</td>')
+        rows.append(f"<tr>{''.join(cells)}</tr>")
+    return (
+        f'{_MATRIX_CSS}<div class="gsyf-matrix-wrap"><table class="gsyf-matrix">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
