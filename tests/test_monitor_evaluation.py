@@ -215,8 +215,11 @@ def test_charts_show_the_baseline_year_and_milestones(loaded):
         evaluate_target(loaded, PLAN, PLAN.target("publicity_coverage"), TODAY)
     )
     small_spec = small.to_dict()
-    assert small_spec["facet"]["field"] == "统计单元" and small_spec["columns"] == 4
-    assert len(small_spec["spec"]["layer"]) == 2  # values and the unit's requirement line
+    assert "concat" in small_spec and small_spec["columns"] == 3  # panels, three a row
+    panels = small_spec["concat"]
+    assert all(len(panel["layer"]) == 2 for panel in panels)  # values and the unit's requirement line
+    assert all(panel["title"]["aria"] is False for panel in panels)  # no English screen-reader text
+    assert panels[0]["title"]["text"] == "天宁区"
     expert = evaluate_target(loaded, PLAN, PLAN.target("expert_pool"), TODAY)
     assert unit_small_multiples(expert) is None  # city-wide only
 
