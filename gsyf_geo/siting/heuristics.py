@@ -11,8 +11,11 @@ weight by ``gain[j] - loss[i] + both[j, i]``, where
 * ``loss[i]`` = weight of rows only ``i`` covers (``cnt == 1``);
 * ``both[j, i]`` = weight of rows only ``i`` covers that ``j`` also covers.
 
-All three are sparse matrix–vector products (Resende & Werneck's fast interchange, in the
-covering form); the best swap is applied until none improves (Teitz–Bart).
+All three are sparse products (Resende & Werneck's fast interchange, in the covering form;
+``both`` one column per chosen site, over the rows only it covers); the best swap is applied
+until none improves (Teitz–Bart). :meth:`CoverSearch.iterated` then perturbs the local optimum
+(1–3 random replacements, optionally drawn from a pool such as the candidates the LP values
+most), interchanges again and keeps the result when not worse (iterated local search).
 
 p-median: each demand row keeps its ``K`` nearest sites (:class:`NearestSites`), and the
 same identity holds with distances: for a row whose nearest open site is ``i1`` at ``d1``
