@@ -63,6 +63,9 @@ def test_edit_is_stored_with_who_and_when(store):
     assert len(rows) == 1 and rows.iloc[0]["updated_by"] == "李四"
     assert rows.iloc[0]["note"] is None  # the note was cleared by the second edit
     assert task_table(store, PLAN, TODAY).set_index("任务编号").loc["2021-14", "状态"] == DONE
+    # An edit in the open demo (no accounts) reads as such, not as the stand-in's code name.
+    set_task_status(store, PLAN, "2021-14", DONE, "open-demo", now=WHEN)
+    assert task_table(store, PLAN, TODAY).set_index("任务编号").loc["2021-14", "修改人"] == "开放演示（未登录）"
 
 
 def test_non_permitted_user_is_refused_and_nothing_is_written(store):

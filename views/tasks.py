@@ -83,6 +83,7 @@ today = date.today()
 # (docs/deployment.md; administrators may always edit). Users read that in plain words.
 signed_in = current_user()
 user = signed_in.name
+shown_user = signed_in.display_name
 with st.sidebar:
     plan = plan_selector(plans, today)
 
@@ -152,7 +153,7 @@ def _stored_of(task_id: str) -> dict[str, str]:
 
 
 if not can_edit:
-    st.warning(f"用户“{escape_md(user)}”无权修改任务状态，只能查看。如需修改，请联系管理员开通。")
+    st.warning(f"用户“{escape_md(shown_user)}”无权修改任务状态，只能查看。如需修改，请联系管理员开通。")
 elif ids or len(table):
     options = ids or table["任务编号"].tolist()
     if st.session_state.get("task_edit_id") not in options:
@@ -161,7 +162,7 @@ elif ids or len(table):
     info = table.set_index("任务编号")
     with st.container(border=True, key="task_edit_form"):
         st.markdown(
-            f"**修改任务状态**　经办人：**{escape_md(user)}**"
+            f"**修改任务状态**　经办人：**{escape_md(shown_user)}**"
             + ("（开放演示模式）" if signed_in.is_open_demo else "（当前登录账号）")
         )
         task_id = st.selectbox(
@@ -200,7 +201,7 @@ elif ids or len(table):
         else:
             audit_event("task_edit", f"{plan.plan_id}/{task_id}", 1, f"状态 {status}")
             st.session_state["task_saved"] = (
-                f"已保存任务 {task_id} 的状态：{status}（经办人 {user}）"
+                f"已保存任务 {task_id} 的状态：{status}（经办人 {escape_md(shown_user)}）"
             )
             st.rerun()
 if "task_saved" in st.session_state:

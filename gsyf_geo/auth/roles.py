@@ -57,6 +57,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
 }
 
 OPEN_DEMO_NAME = "open-demo"
+OPEN_DEMO_DISPLAY = "开放演示（未登录）"
 
 
 @dataclass(frozen=True)
@@ -83,9 +84,19 @@ class User:
     def is_open_demo(self) -> bool:
         return self.name == OPEN_DEMO_NAME and self.role == ADMIN and self.created_at is None
 
+    @property
+    def display_name(self) -> str:
+        """The name shown to people: the account name, or 开放演示（未登录） in the open demo."""
+        return shown_name(self.name) if self.is_open_demo else self.name
+
 
 OPEN_DEMO = User(OPEN_DEMO_NAME, ADMIN)
 """The caller when the store holds no account: the open demo, allowed everything."""
+
+
+def shown_name(name: str | None) -> str:
+    """A stored actor name as people read it (the open demo's stand-in in Chinese)."""
+    return OPEN_DEMO_DISPLAY if name == OPEN_DEMO_NAME else (name or "")
 
 
 def parse_unit_scope(text: str) -> Scope:
@@ -187,6 +198,7 @@ __all__ = [
     "LEADER",
     "OFFICER",
     "OPEN_DEMO",
+    "OPEN_DEMO_DISPLAY",
     "OPEN_DEMO_NAME",
     "PLANNER",
     "READ",
@@ -202,5 +214,6 @@ __all__ = [
     "scope_of",
     "scope_options",
     "scope_within",
+    "shown_name",
     "units_of",
 ]

@@ -51,6 +51,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import delete, select
 
+from gsyf_geo.auth.roles import shown_name
 from gsyf_geo.plan import Plan, Task, parse_deadline_text, split_departments
 from gsyf_geo.store import Store
 from gsyf_geo.store.models import PlanTask, PlanTaskStatus
@@ -285,7 +286,7 @@ def task_table(store: Store, plan: Plan, as_of: date, year: int | None = None) -
                 "已逾期": status == OVERDUE,
                 "备注": field("note") or "",
                 "佐证材料": field("evidence") or "",
-                "修改人": field("updated_by") or "",
+                "修改人": shown_name(field("updated_by")),
                 "修改时间": pd.Timestamp(updated).strftime("%Y-%m-%d %H:%M") if updated else "",
                 "departments": task.departments,
             }
