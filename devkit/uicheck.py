@@ -81,6 +81,8 @@ _TEXTS_JS = r"""() => {
         if (t) out.push(t);
     }
     for (const el of document.querySelectorAll('[title], [aria-label], [placeholder]')) {
+        // Labels inside aria-hidden parts are read by nobody (screen readers skip them).
+        if (el.closest('[aria-hidden="true"]') && !el.hasAttribute('title')) continue;
         for (const a of ['title', 'aria-label', 'placeholder']) {
             const v = el.getAttribute(a);
             if (v && v.trim()) out.push(v.trim());
