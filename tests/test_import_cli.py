@@ -177,4 +177,5 @@ def test_xlsx_template_keeps_codes_typed_later_as_text(db, tmp_path):
     headers = [c.value for c in ws[1]]
     for header in ("统一社会信用代码", "行业代码"):
         assert ws.cell(row=500, column=headers.index(header) + 1).number_format == "@"
-    assert ws.cell(row=500, column=headers.index("职工人数") + 1).number_format == "General"
+    # counts stay numbers (shown with thousands separators since 6c8ac8f), never text
+    assert ws.cell(row=500, column=headers.index("职工人数") + 1).number_format in ("General", "#,##0")
