@@ -111,7 +111,7 @@ AUTH_VIA = "_auth_via"  # password | proxy | oidc
 AUTH_NOTICE = "_auth_notice"  # a message for the sign-in page (e.g. the session expired)
 OPEN_DEMO_BANNER = (
     "开放演示模式：尚未创建用户账号，任何能打开本页面的人都可以查看、导入和导出全部数据。"
-    "正式使用前请由管理员创建账号（python -m gsyf_geo users add 用户名 --role admin），此后每个页面均须登录。"
+    "正式使用前请由管理员创建账号（`python -m gsyf_geo users add 用户名 --role admin`），此后每个页面均须登录。"
 )
 
 
