@@ -54,9 +54,17 @@ class FitView(MacroElement):
             var map = {{ this._parent.get_name() }};
             var bounds = L.latLngBounds({{ this.bounds|tojson }});
             var options = {padding: [{{ this.padding }}, {{ this.padding }}], animate: false};
-            var moved = false, fitting = false;
+            var moved = false, fitting = false, lastRight = 0;
+            function legendWidth() {
+                var legend = map.getContainer().querySelector(".gsyf-legends");
+                return legend && legend.open && legend.style.display !== "none" ? legend.offsetWidth + 20 : 0;
+            }
             function fit() {
                 if (moved) { return; }
+                // An open legend (bottom right) is kept clear: the view ends left of it.
+                var right = lastRight = legendWidth();
+                options.paddingTopLeft = [{{ this.padding }}, {{ this.padding }}];
+                options.paddingBottomRight = [Math.max({{ this.padding }}, right), {{ this.padding }}];
                 fitting = true;
                 try { map.fitBounds(bounds, options); } finally { fitting = false; }
             }
@@ -64,6 +72,8 @@ class FitView(MacroElement):
             map.on("zoomstart", function () { if (!fitting) { moved = true; } });
             map.on("resize", fit);
             fit();
+            // Once the layers (and their legend) are on the map: again if an open legend needs room.
+            setTimeout(function () { if (legendWidth() !== lastRight) { fit(); } }, 0);
             map.gsyfOpeningBounds = bounds;
         })();
         {% endmacro %}
