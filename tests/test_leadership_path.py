@@ -11,6 +11,7 @@ walk the drill-down. Screenshots go to ``docs/screens/map-<WxH>.png``.
 from __future__ import annotations
 
 import io
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -84,11 +85,14 @@ def expected(app):
         (u, r.target.id): a.status for r in results if r.split for u, a in r.units.items() if a is not None
     }
     wujin_rate = INDICATORS["accident_rate"].fmt.format(table.at[WUJIN, "accident_rate"])
-    from gsyf_geo.analysis.ranking import ranked_panel
+    from gsyf_geo.analysis.ranking import indicator_target, ranked_panel
 
+    anchor = indicator_target(table, "accident_rate", plan)  # the map's colour and tooltip verdict
+    met = anchor.met[WUJIN]
+    wujin_verdict = ("达到目标" if met else "未达到目标" if met is False else "无法对照目标") + f"（目标 {anchor.text}）"
     panel = ranked_panel(results)
     coverage = next(c for c in panel.columns if c.direction == "at_least")
-    return {"verdicts": verdicts, "wujin_rate": wujin_rate, "sort_name": f"{coverage.name}（差的在前）",
+    return {"verdicts": verdicts, "wujin_rate": wujin_rate, "wujin_verdict": wujin_verdict, "sort_name": f"{coverage.name}（差的在前）",
             "sorted": panel.order(coverage.key)}
 
 
@@ -159,7 +163,8 @@ def test_leadership_path_at_three_sizes(app, expected, chromium_path):
                 tip.wait_for(timeout=10_000)
                 text = tip.inner_text()
                 assert "武进区" in text and "工伤事故发生率（人/万人）" in text, text
-                assert expected["wujin_rate"] in text and "对照规划目标" in text and "达到目标" in text, text
+                assert expected["wujin_rate"] in text and "对照规划目标" in text, text
+                assert re.search(r"对照规划目标\t?\s*([^\n]+)", text).group(1).strip() == expected["wujin_verdict"], text
                 page.mouse.move(1, 1)
 
                 # The ranked panel: seven units, each verdict the one the targets page computes.
