@@ -96,6 +96,22 @@ def test_a_shared_link_opens_the_same_view(demo_db_url):
     assert any(m.label == "工伤（2021–2023年）" for m in at.metric)
 
 
+def test_a_link_with_bad_parameters_says_what_it_ignored(demo_db_url):
+    """The issue's probes: a superscript year and a 5,000-digit year no longer crash the page
+    (no traceback); each bad parameter is named in Chinese and the rest of the link is used."""
+    for years in ("²-2024", "9" * 5000):
+        at = AppTest.from_file(str(APP), default_timeout=120)
+        at.query_params["unit"] = "320481"
+        at.query_params["years"] = years
+        at.query_params["grades"] = "red,<b>x</b>"
+        _run(at)
+        assert not at.exception
+        warnings = " ".join(w.value for w in at.warning)
+        assert "链接中的年份" in warnings and "链接中的风险等级" in warnings
+        assert "<b>" not in warnings and "9" * 30 not in warnings
+        assert at.sidebar.selectbox(key="unit").value == "320481"  # the good part is used
+
+
 def test_filters_survive_a_visit_to_another_page(demo_db_url):
     """Streamlit drops the state of widgets a run does not draw; the page brings it back."""
     at = AppTest.from_file(str(APP), default_timeout=120)

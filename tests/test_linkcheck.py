@@ -29,6 +29,8 @@ def test_a_link_the_map_writes_itself_has_no_problem():
     [
         ({"years": "²-2024"}, "年份"),
         ({"years": "9" * 5000}, "年份"),
+        ({"years": "٢٠٢٤-2025"}, "年份"),  # Arabic-Indic digits: \d would take them, int() too
+        ({"towns": "32041210０"}, "乡镇代码"),  # a full-width digit
         ({"years": "2010-2025"}, "超出已有数据（2020–2025年）"),
         ({"unit": "320999"}, "辖市区"),
         ({"towns": "abc"}, "乡镇代码"),
@@ -53,6 +55,13 @@ def test_edges_of_the_year_range():
     assert problems(years="2025-2020") == []  # reversed is read sorted, as the map does
     assert len(problems(years="2019-2025")) == 1
     assert len(problems(years="2020-2026")) == 1
+
+
+def test_the_map_reads_the_same_links_without_raising():
+    for years in ("²-2024", "9" * 5000, "٢٠٢٤-2025", "2023-2025-"):
+        assert MapState.from_params({"years": years}).years is None
+    assert MapState.from_params({"years": "2025-2023"}).years == (2023, 2025)
+    assert MapState.from_params({"towns": "32041210０,320412100"}).towns == ("320412100",)
 
 
 def test_quoted_values_are_short_and_inert():

@@ -33,6 +33,7 @@ from gsyf_geo.analysis.filters import (
     apply_state,
 )
 from gsyf_geo.analysis.indicators import INDICATORS, headline, unit_indicators
+from gsyf_geo.analysis.linkcheck import link_problems
 from gsyf_geo.analysis.mapdata import MapData, load_map_data
 from gsyf_geo.analysis.ranking import (
     BY_MISSES,
@@ -187,6 +188,9 @@ walked = "unit" in st.session_state and history_navigation() and url_params != s
 if "unit" not in st.session_state or walked:
     from_url = MapState.from_params(url_params, tuple(INDICATORS))
     first = from_url if walked else (st.session_state.get(LAST_STATE) or from_url)
+    if first is from_url:  # a link opened the page: say what in it could not be used
+        for problem in link_problems(url_params, tuple(INDICATORS), tuple(BASEMAPS), years):
+            st.warning(problem)
     if walked:
         shown_years = st.session_state.get("years", st.session_state.get("_years_opened"))
         if tuple(shown_years or ()) != tuple(first.year_range(years)):

@@ -8,6 +8,7 @@ state into a :class:`FilteredView`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -133,10 +134,11 @@ class MapState:
         default = cls()
         unit = get("unit")
         years = None
-        if "-" in get("years"):
-            a, _, b = get("years").partition("-")
-            if a.isdigit() and b.isdigit():
-                years = tuple(sorted((int(a), int(b))))
+        # Four ASCII digits each: str.isdigit() also accepts "²" and other scripts' digits,
+        # which int() refuses, and a 5,000-digit "year" is over int()'s digit limit.
+        matched = re.fullmatch(r"([0-9]{4})-([0-9]{4})", get("years"))
+        if matched:
+            years = tuple(sorted((int(matched[1]), int(matched[2]))))
         layers_text = get("layers")
         layers = default.layers
         if layers_text == "-":
@@ -146,7 +148,7 @@ class MapState:
         indicator = get("indicator")
         return cls(
             unit=unit if unit in REPORTING_UNIT_BY_CODE else "city",
-            towns=tuple(t for t in get("towns").split(",") if t.isdigit() and len(t) == 9),
+            towns=tuple(t for t in get("towns").split(",") if re.fullmatch(r"[0-9]{9}", t)),
             industries=listed("industries", KEY_INDUSTRY_BY_ID),
             sizes=listed("sizes", SIZE_IDS),
             grades=listed("grades", RISK_GRADE_BY_ID),

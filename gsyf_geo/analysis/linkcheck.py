@@ -18,8 +18,9 @@ from gsyf_geo.domain import KEY_INDUSTRY_BY_ID, REPORTING_UNIT_BY_CODE
 QUOTE_CHARS = 20
 """At most this many characters of a bad value are quoted back."""
 
-_YEARS = re.compile(r"^(\d{4})-(\d{4})$")
-_TOWN = re.compile(r"^\d{9}$")
+# ASCII digits only, as MapState.from_params reads them (\d would admit other scripts' digits).
+_YEARS = re.compile(r"^([0-9]{4})-([0-9]{4})$")
+_TOWN = re.compile(r"^[0-9]{9}$")
 
 
 def quote(value: str, limit: int = QUOTE_CHARS) -> str:
@@ -80,7 +81,7 @@ def link_problems(
     if unit and unit != "city" and unit not in REPORTING_UNIT_BY_CODE:
         out.append(f"链接中的辖市区 {quote(unit)} 无法识别，已显示全市。")
     towns = [t for t in _value(params, "towns").split(",") if t]
-    bad_towns = [t for t in towns if not _TOWN.match(t)]
+    bad_towns = [t for t in towns if not _TOWN.fullmatch(t)]
     if bad_towns:
         out.append(f"链接中的乡镇代码 {quote(bad_towns[0])} 无效（应为 9 位数字），已忽略。")
     bad_items("industries", KEY_INDUSTRY_BY_ID, "重点行业")
@@ -90,7 +91,7 @@ def link_problems(
 
     years = _value(params, "years")
     if years:
-        m = _YEARS.match(years)
+        m = _YEARS.fullmatch(years)
         held = sorted(set(data_years))
         if not m:
             out.append(f"链接中的年份 {quote(years)} 无效（应写作如 2023-2025），已改为最近一年。")
