@@ -11,6 +11,7 @@ from gsyf_geo.siting.highs import DEFAULT_TIME_LIMIT_S
 from gsyf_geo.siting.instance import DEFAULT_RADIUS_KM, district_name
 from gsyf_geo.siting.result import PROBLEM_NAMES
 from gsyf_geo.siting.weights import WEIGHTS
+from gsyf_geo.siting.wording import bound_note, verdict
 
 
 def _site_args(p: argparse.ArgumentParser) -> None:
@@ -127,10 +128,10 @@ def _print_text(result, demo: bool, saved: int | None) -> None:
         )
     gap = "—" if result.gap is None else f"{result.gap:.4%}"
     bound = "—" if result.bound is None else f"{result.bound:,.1f}"
-    print(f"求解状态：{result.status_cn}（{result.status}），目标值 {result.objective:,.1f}，"
-          f"理论界 {bound}（{result.bound_source}），最优间隙 {gap}，"
+    # The same plain words as the page (gsyf_geo.siting.wording); the figures after them.
+    print(f"结论：{verdict(result)}")
+    print(f"目标值 {result.objective:,.1f}，理论界 {bound}，与理论界的差距 {gap}；{bound_note(result)}"
           f"求解 {result.solve_seconds:.3f} 秒（建模 {result.build_seconds:.3f} 秒）")  # fmt: skip
-    print(f"结论：{result.gap_cn}")
     for note in result.notes:
         print(f"注：{note}")
     if saved is not None:
