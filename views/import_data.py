@@ -7,13 +7,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gsyf_geo.crs import SUPPORTED_SYSTEMS
 from gsyf_geo.import_history import fingerprints, operator_name, plain_history, plain_places
+from gsyf_geo.importing.blocks import preview_blocks
 from gsyf_geo.importing.limits import MB, import_limits
-from gsyf_geo.importing.load import (
-    STORE_ERROR_MESSAGE,
-    import_file_guarded,
-    prepare_import,
-    problems_frame,
-)
+from gsyf_geo.importing.load import STORE_ERROR_MESSAGE, import_file_guarded, problems_frame
 from gsyf_geo.importing.preview import (
     CRS_LABELS,
     PROBLEM_COLUMN,
@@ -112,8 +108,10 @@ else:
         st.session_state.pop("preview", None)
         with st.spinner("正在检查文件…"):
             try:
-                st.session_state["preview"] = prepare_import(
-                    store, kind, data, uploaded.name, crs=crs, scope=scope, online=False
+                # Checked block by block, nothing written; the session keeps the counts, the
+                # capped problem list and the preview rows only, never the file's rows.
+                st.session_state["preview"] = preview_blocks(
+                    store, kind, data, uploaded.name, crs=crs, scope=scope
                 )
             except SQLAlchemyError as exc:
                 st.error(BUSY_MESSAGE if is_store_busy(exc) else STORE_ERROR_MESSAGE)
@@ -123,7 +121,7 @@ else:
 
     st.subheader("预览")
     rows, bad, notes = problem_counts(prep) if prep.readable else (0, 0, 0)
-    good = len(prep.good_rows) if prep.readable else 0
+    good = prep.good if prep.readable else 0
     if not prep.readable:
         for p in prep.problems:  # file names and cell prefixes are data: literal text
             st.error(escape_md(str(p)))

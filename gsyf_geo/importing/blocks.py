@@ -46,6 +46,13 @@ from gsyf_geo.importing.load import (
     retry_busy,
     write_rows,
 )
+from gsyf_geo.importing.preview import (
+    PREVIEW_ROWS,
+    FilePreview,
+    choose_rows,
+    rows_table,
+    unreadable_table,
+)
 from gsyf_geo.importing.problems import ImportFileError, Problem
 from gsyf_geo.importing.readers import FileData, iter_chunks, read_table
 from gsyf_geo.importing.validate import key_digest, parse_blocks, start_parse
@@ -191,30 +198,13 @@ def import_blocks(
     prep = Prepared(kind, name, file_sha256(data), crs)
     with tempfile.TemporaryFile(prefix="gsyf_import_") as checked, \
             tempfile.TemporaryFile(prefix="gsyf_import_") as to_write:  # fmt: skip
-        _progress(progress, 0.02, "读取文件…")
-        try:
-            table = read_table(data, name)
-            prep.file_format = table.description
-            _progress(progress, 0.08, "检查表头和各行…")
-            parsed = start_parse(table, kind)
-            names = NameCodes() if kind == "enterprise" and {"name", "credit_code"} <= set(parsed.header.columns) else None
-            checked_blocks = 0
-            frame = None
-            for frame in parse_blocks(parsed, size, lambda f: _progress(progress, 0.08 + 0.17 * f, "检查各行…")):
-                if names is not None:
-                    names.add(frame)
-                _dump(frame, checked)
-                checked_blocks += 1
-            del frame
-            prep.parsed = parsed
-        except ImportFileError as exc:
-            prep.file_problems = exc.problems or [Problem(name, None, None, str(exc))]
-            prep.parsed = None
+        checked_blocks, names = _check(prep, data, size, checked, progress)
         user = user or os_user()
         if prep.parsed is None:
             result = _result(prep, user)
             _record_batch(store, prep, result, user, status="rejected")
             return result
+        parsed = prep.parsed
 
         # Compare each block with the store; set aside the rows to write. A provider that
         # failed (network, key, quota) is not asked again for later blocks.
@@ -225,16 +215,8 @@ def import_blocks(
         good = 0
         to_write_blocks = 0
         to_write_rows = 0
-        for b, values in enumerate(_load_all(checked, checked_blocks)):
-            parsed.values = values
-            block = Prepared(kind, name, prep.sha256, crs, parsed=parsed, file_format=prep.file_format)
-            base, span = 0.25 + 0.6 * b / checked_blocks, 0.6 / checked_blocks
-            step = _block_progress(progress, base, span, b, checked_blocks)
-            _build_frame(store, block, scope, True, [g for g in providers if g.failure is None], step,
-                         names.of_block(values) if names is not None else None)  # fmt: skip
+        for block, keep in _compared(store, prep, checked, checked_blocks, names, scope, providers, progress):
             frame, action = block.frame, block.action
-            bad = parsed.bad_rows
-            keep = np.fromiter((r not in bad for r in frame.index.tolist()), dtype=bool, count=len(frame))
             good += int(keep.sum())
             counts.update(action[keep].tolist())
             if "outside_named_district" in frame:
@@ -242,12 +224,11 @@ def import_blocks(
             if block.placed_by is not None:
                 placed.update(k for k, ok in zip(block.placed_by.tolist(), keep, strict=True) if k is not None and ok)
             write = keep & (action != "unchanged").to_numpy()
-            if write.any() and (partial or not bad):
+            if write.any() and (partial or not parsed.bad_rows):
                 _dump(frame if write.all() else frame[write], to_write)
                 to_write_blocks += 1
                 to_write_rows += int(write.sum())
             del frame, action, block
-        parsed.values = pd.DataFrame()
 
         result = _result(prep, user)
         result.flagged, result.placed = flagged, dict(placed)
@@ -263,6 +244,157 @@ def import_blocks(
             return result
 
         return retry_busy(write, progress)
+
+
+def preview_blocks(
+    store: Store,
+    kind: str,
+    data: FileData,
+    file_name: str,
+    crs: str = "wgs84",
+    scope: Scope = CITY,
+    progress: ProgressFn | None = None,
+    rows_per_block: int | None = None,
+    limit: int = PREVIEW_ROWS,
+) -> FilePreview:
+    """What importing a file would do, checked block by block as :func:`import_blocks`
+    checks it, writing nothing: what the import page shows before the 导入 button.
+
+    The same checks, messages and counts as :func:`import_blocks` (and as
+    :func:`~gsyf_geo.importing.load.prepare_import` with ``online=False``: rows without
+    coordinates are placed offline only), in memory bounded by the block size; what is
+    returned holds the counts, the capped problem list and the ``limit`` preview rows
+    chosen as :func:`~gsyf_geo.importing.preview.preview_table` chooses them, never the
+    file's rows.
+
+    Parameters
+    ----------
+    store, kind, data, file_name, crs, scope, rows_per_block
+        As for :func:`import_blocks`.
+    progress
+        ``progress(fraction, message)``, called now and then.
+    limit
+        Rows in the preview table.
+
+    Returns
+    -------
+    FilePreview
+        Bad input never raises: an unreadable file or a bad header comes back with
+        ``readable`` False and its problems.
+    """
+    S.kind_spec(kind)
+    crs = normalize_system(crs)
+    name = PurePath(file_name).name or "上传文件"
+    size = rows_per_block or block_rows()
+    prep = Prepared(kind, name, file_sha256(data), crs)
+    with tempfile.TemporaryFile(prefix="gsyf_preview_") as checked:
+        checked_blocks, names = _check(prep, data, size, checked, progress)
+        if prep.parsed is None:
+            table, css = unreadable_table(prep.problems)
+            return FilePreview(kind, name, prep.sha256, crs, False, table, css, prep.file_format,
+                               list(prep.problems))  # fmt: skip
+        parsed = prep.parsed
+        field_of = {i: f for f, i in parsed.header.columns.items()}
+        width = len(parsed.header.cells)
+        counts: Counter = Counter()
+        good = 0
+        # The rows the preview may show that are not kept as written (parsed.raw): their
+        # values as read, for the first ``limit`` rows and the first ``limit`` rows with errors.
+        first: list[int] = []
+        as_read: dict[int, list[object]] = {}
+        bad_as_read = 0
+        for block, keep in _compared(store, prep, checked, checked_blocks, names, scope, None, progress):
+            good += int(keep.sum())
+            counts.update(block.action[keep].tolist())
+            values = parsed.values
+            wanted = values.index[: max(limit - len(first), 0)].tolist()
+            first += wanted
+            if bad_as_read < limit:
+                for n in values.index[~keep].tolist():
+                    if n not in parsed.raw:
+                        wanted.append(n)
+                        bad_as_read += 1
+                        if bad_as_read >= limit:
+                            break
+            for n in wanted:
+                if n not in parsed.raw and n not in as_read:
+                    row = values.loc[n]
+                    as_read[n] = [row.get(field_of[i]) if i in field_of else None for i in range(width)]
+            del block, values
+        _progress(progress, 0.95, "生成预览…")
+        numbers = choose_rows(first, parsed.rows_read, parsed.bad_rows, parsed.raw, limit)
+        raw = parsed.raw
+        table, css = rows_table(parsed.header.cells, numbers, lambda n: raw[n] if n in raw else as_read.get(n, []),
+                                prep.problems, parsed.bad_rows)  # fmt: skip
+        preview = FilePreview(
+            kind, name, prep.sha256, crs, True, table, css, prep.file_format, list(prep.problems),
+            prep.omitted, parsed.rows_read, len(parsed.bad_rows), good,
+            counts["insert"], counts["update"], counts["unchanged"],
+        )  # fmt: skip
+    _progress(progress, 1.0, "检查完成")
+    return preview
+
+
+def _check(
+    prep: Prepared, data: FileData, size: int, checked: IO[bytes], progress: ProgressFn | None
+) -> tuple[int, NameCodes | None]:
+    """Step 1 (see the module doc): read and check the file ``size`` rows at a time, each
+    block set aside in ``checked``. Sets ``prep.parsed`` (None, with ``prep.file_problems``,
+    when the file is refused). Returns the number of blocks and, for enterprises, the names
+    and codes of the whole file."""
+    _progress(progress, 0.02, "读取文件…")
+    try:
+        table = read_table(data, prep.file_name)
+        prep.file_format = table.description
+        _progress(progress, 0.08, "检查表头和各行…")
+        parsed = start_parse(table, prep.kind)
+        columns = set(parsed.header.columns)
+        names = NameCodes() if prep.kind == "enterprise" and {"name", "credit_code"} <= columns else None
+        blocks = 0
+        frame = None
+        for frame in parse_blocks(parsed, size, lambda f: _progress(progress, 0.08 + 0.17 * f, "检查各行…")):
+            if names is not None:
+                names.add(frame)
+            _dump(frame, checked)
+            blocks += 1
+        del frame
+    except ImportFileError as exc:
+        prep.file_problems = exc.problems or [Problem(prep.file_name, None, None, str(exc))]
+        prep.parsed = None
+        return 0, None
+    prep.parsed = parsed
+    return blocks, names
+
+
+def _compared(
+    store: Store,
+    prep: Prepared,
+    checked: IO[bytes],
+    blocks: int,
+    names: NameCodes | None,
+    scope: Scope,
+    providers: list[_Provider] | None,
+    progress: ProgressFn | None,
+) -> Iterator[tuple[Prepared, np.ndarray]]:
+    """Step 2: each checked block compared with the store and placed (online with
+    ``providers``, offline only when None), with the mask of its rows without errors.
+    While a block is yielded, ``prep.parsed.values`` holds its rows."""
+    parsed = prep.parsed
+    assert parsed is not None
+    for b, values in enumerate(_load_all(checked, blocks)):
+        parsed.values = values
+        block = Prepared(prep.kind, prep.file_name, prep.sha256, prep.crs, parsed=parsed, file_format=prep.file_format)
+        base, span = 0.25 + 0.6 * b / blocks, 0.6 / blocks
+        step = _block_progress(progress, base, span, b, blocks)
+        online = [g for g in providers if g.failure is None] if providers is not None else None
+        _build_frame(store, block, scope, providers is not None, online, step,
+                     names.of_block(values) if names is not None else None)  # fmt: skip
+        bad = parsed.bad_rows
+        frame = block.frame
+        keep = np.fromiter((r not in bad for r in frame.index.tolist()), dtype=bool, count=len(frame))
+        del frame, values
+        yield block, keep
+    parsed.values = pd.DataFrame()
 
 
 class _Provider:
