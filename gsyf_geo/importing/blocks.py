@@ -16,6 +16,10 @@ and all-or-nothing rule, for a file of any length:
    all of it back. A rejected file writes no data, only its "rejected" batch record.
 
 The temporary files (the file's typed rows, twice) are deleted at the end.
+
+:func:`preview_blocks` is steps 1 and 2 without writing anything (the import page's preview
+before its 导入 button): it returns a small :class:`~gsyf_geo.importing.preview.FilePreview`
+— the counts, the capped problem list and the preview rows — never the file's rows.
 """
 
 from __future__ import annotations
