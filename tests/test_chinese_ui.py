@@ -15,7 +15,7 @@ import pytest
 
 from devkit.browser import CHROMIUM_ARGS, folium_frame, streamlit_app_or_fail, wait_idle
 from devkit.uicheck import english_texts
-from gsyf_geo.auth.accounts import add_user
+from gsyf_geo.auth.accounts import add_user, has_accounts
 from gsyf_geo.store import Store
 
 pytestmark = pytest.mark.browser
@@ -60,33 +60,15 @@ def test_map_page_widgets_speak_chinese(app, chromium_path):
         browser.close()
 
 
-def test_sign_in_and_upload_widgets_speak_chinese(app, chromium_path):
-    from playwright.sync_api import sync_playwright
-
-    url, db = app
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        page = _open(browser, f"{url}/import")
-        # The uploader's own texts ("Drag and drop file here", "Limit 300MB per file").
-        page.wait_for_selector('[data-testid="stFileUploaderDropzone"]')
-        assert english_texts(page) == []
-        assert "单个文件不超过" in page.locator('[data-testid="stFileUploaderDropzone"]').inner_text()
-        # Once an account exists, the sign-in page.
-        store = Store(db)
-        add_user(store, "zh_admin", "admin", "correct-horse-battery-9")
-        store.engine.dispose()
-        page = _open(browser, url)
-        page.wait_for_selector("text=登录")
-        assert english_texts(page) == []
-        browser.close()
-
-
 def test_page_addresses_work_as_printed(app, chromium_path):
     """"/map?…" (as links and the README print it) opens the map itself, with no "page not
     found" dialog and the address kept; "/" opens the same page."""
     from playwright.sync_api import sync_playwright
 
-    url, _db = app
+    url, db = app
+    store = Store(db)
+    assert not has_accounts(store), "runs on the open demo (no account yet)"
+    store.engine.dispose()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         for path in ("map?years=2024-2025", "", "audit"):
@@ -120,3 +102,26 @@ def test_a_file_over_the_upload_limit_is_refused_in_chinese(demo_sqlite_path, tm
             page.get_by_text("文件不能超过").first.wait_for(timeout=30_000)
             assert english_texts(page) == []
             browser.close()
+
+
+# Last in this module: it creates an account in the shared store, after which every page of
+# that server shows the sign-in page (the tests above need the open demo).
+def test_sign_in_and_upload_widgets_speak_chinese(app, chromium_path):
+    from playwright.sync_api import sync_playwright
+
+    url, db = app
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        page = _open(browser, f"{url}/import")
+        # The uploader's own texts ("Drag and drop file here", "Limit 300MB per file").
+        page.wait_for_selector('[data-testid="stFileUploaderDropzone"]')
+        assert english_texts(page) == []
+        assert "单个文件不超过" in page.locator('[data-testid="stFileUploaderDropzone"]').inner_text()
+        # Once an account exists, the sign-in page.
+        store = Store(db)
+        add_user(store, "zh_admin", "admin", "correct-horse-battery-9")
+        store.engine.dispose()
+        page = _open(browser, url)
+        page.wait_for_selector("text=登录")
+        assert english_texts(page) == []
+        browser.close()
