@@ -133,3 +133,50 @@ def english_texts(page, allowed: frozenset[str] = ALLOWED_WORDS) -> list[str]:
             if any(w.lower() not in allowed and not w.isupper() for w in words):
                 found.append(t[:80])
     return sorted(set(found))
+
+
+def set_sidebar(page, open_: bool, settle_ms: int = 600) -> None:
+    """Open or close Streamlit's sidebar with its own buttons (as a user would)."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    if (sidebar.get_attribute("data-collapsed") == "false") == open_:
+        return
+    if open_:
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+    else:
+        sidebar.hover()
+        page.locator('[data-testid="stSidebarCollapseButton"] button').click()
+    want = "false" if open_ else "true"
+    page.wait_for_function(
+        f"document.querySelector('[data-testid=\"stSidebar\"]').dataset.collapsed === '{want}'"
+    )
+    page.wait_for_timeout(settle_ms)
+
+
+def save_full_page(page, path, max_bytes: int = 400_000, max_height: int = 5000) -> None:
+    """Save the whole page as a PNG for docs/screens (under ``max_bytes``).
+
+    Streamlit scrolls inside its main box, so a full-page screenshot shows one screen only:
+    the window is made as tall as the content for the picture, then restored.
+    """
+    import io
+
+    from PIL import Image
+
+    size = page.viewport_size
+    w, h = size["width"], size["height"]
+    tall = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
+        "[data-testid=\"stAppViewContainer\"]')].map(e => e.scrollHeight))"
+    )
+    page.set_viewport_size({"width": w, "height": max(h, min(int(tall) + 40, max_height))})
+    page.wait_for_timeout(1200)
+    raw = page.screenshot(type="png")
+    page.set_viewport_size({"width": w, "height": h})
+    page.wait_for_timeout(500)
+    image = Image.open(io.BytesIO(raw))
+    image.save(path, optimize=True)
+    for colours in (128, 64, 32):  # fewer colours until small enough, still sharp text
+        if path.stat().st_size < max_bytes:
+            break
+        image.convert("RGB").quantize(colors=colours).save(path, optimize=True)
+    assert path.stat().st_size < max_bytes, (path, path.stat().st_size)

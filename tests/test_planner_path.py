@@ -11,7 +11,6 @@ Last they click the map to add a candidate, which is listed by name. Screenshots
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 from collections.abc import Iterator
@@ -26,7 +25,7 @@ from devkit.browser import (
     streamlit_app_or_fail,
     wait_idle,
 )
-from devkit.uicheck import SIZES, english_texts, truncated
+from devkit.uicheck import SIZES, english_texts, save_full_page, set_sidebar, truncated
 
 pytestmark = pytest.mark.browser
 
@@ -57,43 +56,6 @@ def app_url(demo_sqlite_path, tmp_path_factory) -> Iterator[str]:
 def _settle(page) -> None:
     wait_idle(page, TIMEOUT_MS)
     page.wait_for_timeout(700)
-
-
-def _set_sidebar(page, open_: bool) -> None:
-    """Open or close the sidebar with its own buttons (as a user would)."""
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    if (sidebar.get_attribute("data-collapsed") == "false") == open_:
-        return
-    if open_:
-        page.locator('[data-testid="stExpandSidebarButton"]').click()
-    else:
-        sidebar.hover()
-        page.locator('[data-testid="stSidebarCollapseButton"] button').click()
-    want = "false" if open_ else "true"
-    page.wait_for_function(
-        f"document.querySelector('[data-testid=\"stSidebar\"]').dataset.collapsed === '{want}'"
-    )
-    page.wait_for_timeout(500)
-
-
-def _screenshot(page, path: Path, w: int, h: int) -> None:
-    """The whole page: Streamlit scrolls inside its main box, so the window is made as tall
-    as the content for the picture, then restored."""
-    tall = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
-        "[data-testid=\"stAppViewContainer\"]')].map(e => e.scrollHeight))"
-    )
-    page.set_viewport_size({"width": w, "height": max(h, min(int(tall) + 40, 5000))})
-    page.wait_for_timeout(1200)
-    raw = page.screenshot(type="png")
-    page.set_viewport_size({"width": w, "height": h})
-    from PIL import Image
-
-    img = Image.open(io.BytesIO(raw))
-    if len(raw) > MAX_PNG_BYTES:  # fewer colours, still sharp text
-        img = img.convert("P", palette=Image.Palette.ADAPTIVE, colors=128)
-    img.save(path, optimize=True)
-    assert path.stat().st_size < MAX_PNG_BYTES, path
 
 
 def _check_figures(page, frame) -> None:
@@ -176,17 +138,17 @@ def test_planner_reads_the_default_answer_at_every_size(app_url, chromium_path):
 
             for label, (w, h) in SIZES.items():
                 page.set_viewport_size({"width": w, "height": h})
-                _set_sidebar(page, True)
+                set_sidebar(page, True)
                 _settle(page)
                 assert truncated(page) == [], (label, truncated(page))
                 assert _city_in_frame(folium_frame(page, 60, containing=".gsyf-site-chosen")), label
                 assert english_texts(page) == [], (label, english_texts(page))  # Streamlit's own too
-                _screenshot(page, SCREENS / f"planner-{label}.png", w, h)
+                save_full_page(page, SCREENS / f"planner-{label}.png", MAX_PNG_BYTES)
                 if label == "1024x768":
-                    _set_sidebar(page, False)
+                    set_sidebar(page, False)
                     _settle(page)
                     assert truncated(page) == [], (label, "sidebar closed", truncated(page))
-                    _set_sidebar(page, True)
+                    set_sidebar(page, True)
 
             # A click on the map adds a candidate, listed by its name (never "序号 0").
             page.set_viewport_size({"width": 1280, "height": 800})

@@ -14,7 +14,6 @@ the locale patch translates them). Screenshots:
 
 from __future__ import annotations
 
-import io
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -23,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from devkit.browser import CHROMIUM_ARGS, streamlit_app_or_fail, wait_idle
-from devkit.uicheck import SIZES, english_texts, truncated
+from devkit.uicheck import SIZES, english_texts, save_full_page, set_sidebar, truncated
 from gsyf_geo.auth.accounts import add_user
 from gsyf_geo.auth.audit import read_audit
 from gsyf_geo.monitor.evaluation import evaluate_plan
@@ -108,45 +107,8 @@ def _login(page, base: str, name: str, path: str) -> None:
     _settle(page)
 
 
-def _set_sidebar(page, open_: bool) -> None:
-    """Open or close the sidebar with its own buttons (as a user would)."""
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    if (sidebar.get_attribute("data-collapsed") == "false") == open_:
-        return
-    if open_:
-        page.locator('[data-testid="stExpandSidebarButton"]').click()
-    else:
-        sidebar.hover()
-        page.locator('[data-testid="stSidebarCollapseButton"] button').click()
-    want = "false" if open_ else "true"
-    page.wait_for_function(
-        f"document.querySelector('[data-testid=\"stSidebar\"]').dataset.collapsed === '{want}'"
-    )
-    page.wait_for_timeout(600)
-
-
 def _screenshot(page, name: str) -> None:
-    """The whole page: Streamlit scrolls inside its main box, so the window is made as tall as
-    the content for the picture, then restored."""
-    from PIL import Image
-
-    w, h = page.viewport_size["width"], page.viewport_size["height"]
-    tall = page.evaluate(
-        "() => { const m = document.querySelector('[data-testid=stMain]'); return m ? m.scrollHeight : 0; }"
-    )
-    page.set_viewport_size({"width": w, "height": max(h, min(int(tall) + 40, 5000))})
-    page.wait_for_timeout(1000)
-    raw = page.screenshot(type="png")
-    page.set_viewport_size({"width": w, "height": h})
-    page.wait_for_timeout(500)
-    image = Image.open(io.BytesIO(raw))
-    path = SCREENS / name
-    image.save(path, optimize=True)
-    for colours in (128, 64, 32):  # fewer colours until small enough, still sharp text
-        if path.stat().st_size < MAX_PNG_BYTES:
-            break
-        image.convert("RGB").quantize(colors=colours).save(path, optimize=True)
-    assert path.stat().st_size < MAX_PNG_BYTES, (name, path.stat().st_size)
+    save_full_page(page, SCREENS / name, MAX_PNG_BYTES)
 
 
 def _rgb(hex_colour: str) -> str:
@@ -212,11 +174,11 @@ def test_leadership_reads_every_target_at_three_sizes(app, expected, chromium_pa
                 _check_targets(page, expected, label)
                 _screenshot(page, f"targets-{label}.png")
             page.set_viewport_size({"width": 1024, "height": 768})
-            _set_sidebar(page, False)
+            set_sidebar(page, False)
             _check_targets(page, expected, "1024x768, sidebar closed")
             _screenshot(page, "targets-1024x768-sidebar-closed.png")
             # The other tabs at the narrowest layout: nothing cut off, no English either.
-            _set_sidebar(page, True)
+            set_sidebar(page, True)
             for tab in ("指标详情", "期末评估"):
                 page.get_by_role("tab", name=tab).click()
                 _settle(page)
@@ -288,10 +250,10 @@ def test_officer_edits_a_selected_task_in_place(app, chromium_path):
                 assert truncated(page) == [], (label, truncated(page))
                 assert _own_english(page) == [], (label, _own_english(page))
                 _screenshot(page, f"tasks-{label}.png")
-            _set_sidebar(page, False)
+            set_sidebar(page, False)
             _settle(page)
             assert truncated(page) == [] and _own_english(page) == []
-            _set_sidebar(page, True)
+            set_sidebar(page, True)
 
             # Save a status change from the form below the selection.
             page.set_viewport_size({"width": 1280, "height": 800})
