@@ -207,3 +207,10 @@ def test_map_figures_follow_the_plan_in_force(demo_db_url, monkeypatch):
     assert tile(shipped, "工伤（").value != tile(successor, "工伤（").value
     assert tile(successor, "宣传培训基地").value.endswith("/ 15")
     assert "较目标95%" in tile(successor, "新开工项目").delta
+
+
+def test_text_from_data_stays_literal_in_markdown():
+    from views.common import escape_md
+
+    assert escape_md("*A* [b](c)") == "\\*A\\* \\[b\\]\\(c\\)"
+    assert escape_md("<img src=x onerror=1>") == "\\<img src=x onerror=1\\>"

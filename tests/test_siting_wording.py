@@ -62,7 +62,6 @@ def test_km_share_seconds_and_names():
     assert wd.added_point_name(2, 119.95, 31.78, "湖塘镇") == "地图选点 2（湖塘镇附近）"
     assert wd.nearest_town(119.95, 31.78)  # inside Changzhou: a town name
     assert wd.nearest_town(100.0, 20.0) is None
-    assert wd.escape_md("*A* [b](c)") == "\\*A\\* \\[b\\]\\(c\\)"
 
 
 def test_each_new_base_gain_adds_up_to_the_new_coverage(demo_store):

@@ -67,6 +67,15 @@ def demo_label(kinds, scope=None, store: Store | None = None) -> str:
     return f"（{label}）" if label else ""
 
 
+_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
+
+
+def escape_md(text: object) -> str:
+    """``text`` from data made literal in Streamlit markdown (no emphasis, links or HTML):
+    file, sheet, user and site names and problem texts are shown as written."""
+    return "".join(f"\\{c}" if c in _MD_SPECIAL else c for c in str(text))
+
+
 def plans_or_stop(what: str = "规划目标") -> dict[str, Plan]:
     """The plan files by id; a clear Chinese error (and the page stops) when unreadable."""
     try:

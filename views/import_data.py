@@ -20,9 +20,8 @@ from gsyf_geo.importing.preview import (
 from gsyf_geo.importing.problems import BUSY_MESSAGE, is_store_busy
 from gsyf_geo.importing.schema import IMPORTABLE_KINDS, KIND_SPECS
 from gsyf_geo.importing.templates import notes_frame, template_bytes, template_file_name
-from gsyf_geo.siting.wording import escape_md
 from gsyf_geo.store.scope import ScopeError
-from views.common import audit_event, demo_banner, get_store, require, user_scope
+from views.common import audit_event, demo_banner, escape_md, get_store, require, user_scope
 
 TITLE = "数据导入"
 PARTIAL_LABEL = "只导入无误的行"

@@ -28,7 +28,7 @@ from gsyf_geo.siting.instance import district_name
 from gsyf_geo.siting.result import PROBLEM_SHORT_NAMES, industry_name
 from gsyf_geo.siting.scenarios import compare_scenarios, list_scenarios, save_scenario
 from gsyf_geo.store import Scope, Store
-from views.common import audit_event, current_user, demo_banner, get_store
+from views.common import audit_event, current_user, demo_banner, escape_md, get_store
 
 TITLE = "宣传培训基地选址"
 MAP_HEIGHT = 580
@@ -274,7 +274,7 @@ with st.container(border=True, key="siting_added"):
             items = []
             for a in added:
                 chosen_as = f"，已选为第 {rank[a['name']]} 家新基地" if a["name"] in rank else ""
-                items.append(f"- {wd.escape_md(a['name'])}：经度 {a['lon']:.5f}，纬度 {a['lat']:.5f}{chosen_as}")
+                items.append(f"- {escape_md(a['name'])}：经度 {a['lon']:.5f}，纬度 {a['lat']:.5f}{chosen_as}")
             st.markdown("\n".join(items))
             if st.button("清除新增候选点", key="siting_clear_extra"):
                 st.session_state[EXTRA_KEY] = []
@@ -316,7 +316,7 @@ steps = result.steps
 if len(steps):
     st.subheader("每家新基地带来的效益")
     lines = wd.step_lines(steps, unit)
-    st.markdown("\n".join(f"- {wd.escape_md(line)}" for line in lines))
+    st.markdown("\n".join(f"- {escape_md(line)}" for line in lines))
     if problem == "pmedian":
         if steps["gain"].isna().any():  # no existing base: nothing to reduce from
             total_text = f"全部新基地建成后总加权距离 {wd.number(steps['total'].iloc[-1], wd.distance_unit(unit))}"

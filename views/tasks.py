@@ -38,12 +38,12 @@ from gsyf_geo.monitor.tasks import (
     task_years,
     tasks_to_excel,
 )
-from gsyf_geo.siting.wording import escape_md
 from views.common import (
     audit_event,
     audited,
     current_user,
     demo_banner,
+    escape_md,
     get_store,
     plan_selector,
     plans_or_stop,

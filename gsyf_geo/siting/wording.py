@@ -340,14 +340,6 @@ def scenario_summary(a: dict[str, Any], b: dict[str, Any]) -> pd.DataFrame:
                          "方案B": [fb.get(k, "—") for k in keys]})  # fmt: skip
 
 
-_MD_SPECIAL = "\\`*_{}[]()#+-.!|<>~$:"
-
-
-def escape_md(text: str) -> str:
-    """``text`` from data made literal in Streamlit markdown (no emphasis, links or HTML)."""
-    return "".join(f"\\{c}" if c in _MD_SPECIAL else c for c in str(text))
-
-
 def seconds(value: float) -> str:
     """A solve time: ``"12.3 秒"``, or ``"不到 0.1 秒"``."""
     return f"{value:,.1f} 秒" if value >= 0.1 else "不到 0.1 秒"
