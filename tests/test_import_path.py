@@ -22,7 +22,7 @@ import pytest
 from importing_support import ENTERPRISE_HEADERS, credit_code, enterprise_rows
 
 from devkit.browser import CHROMIUM_ARGS, outside_requests, streamlit_app_or_fail, wait_idle
-from devkit.uicheck import SIZES, english_texts, truncated
+from devkit.uicheck import SIZES, english_texts, save_full_page, set_sidebar, truncated
 from gsyf_geo.auth.accounts import add_user
 from gsyf_geo.domain import DEMO_LABEL
 from gsyf_geo.store import Store
@@ -71,59 +71,22 @@ def _settle(page) -> None:
     page.wait_for_timeout(700)
 
 
-def _set_sidebar(page, open_: bool) -> None:
-    """Open or close the sidebar with its own buttons (as a user would)."""
-    sidebar = page.locator('[data-testid="stSidebar"]')
-    if (sidebar.get_attribute("data-collapsed") == "false") == open_:
-        return
-    if open_:
-        page.locator('[data-testid="stExpandSidebarButton"]').click()
-    else:
-        sidebar.hover()
-        page.locator('[data-testid="stSidebarCollapseButton"] button').click()
-    want = "false" if open_ else "true"
-    page.wait_for_function(
-        f"document.querySelector('[data-testid=\"stSidebar\"]').dataset.collapsed === '{want}'"
-    )
-    page.wait_for_timeout(500)
-
-
 def _check_sizes(page, name: str) -> None:
     """At each office size (sidebar open; also closed at 1024x768): nothing cut off, no English
     of the page's own, and a full-page screenshot ``docs/screens/<name>-<WxH>.png``."""
     SCREENS.mkdir(parents=True, exist_ok=True)
     for label, (w, h) in SIZES.items():
         page.set_viewport_size({"width": w, "height": h})
-        _set_sidebar(page, True)
+        set_sidebar(page, True)
         _settle(page)
         assert truncated(page) == [], (label, truncated(page))
         assert english_texts(page) == [], (label, english_texts(page))
-        _screenshot(page, SCREENS / f"{name}-{label}.png", w, h)
+        save_full_page(page, SCREENS / f"{name}-{label}.png", MAX_PNG_BYTES)
         if label == "1024x768":
-            _set_sidebar(page, False)
+            set_sidebar(page, False)
             _settle(page)
             assert truncated(page) == [], (label, "sidebar closed", truncated(page))
-            _set_sidebar(page, True)
-
-
-def _screenshot(page, path: Path, w: int, h: int) -> None:
-    """The whole page: Streamlit scrolls inside its main box, so the window is made as tall
-    as the content for the picture, then restored."""
-    tall = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=\"stMain\"], "
-        "[data-testid=\"stAppViewContainer\"]')].map(e => e.scrollHeight))"
-    )
-    page.set_viewport_size({"width": w, "height": max(h, min(int(tall) + 40, 4000))})
-    page.wait_for_timeout(600)
-    raw = page.screenshot(type="png")
-    page.set_viewport_size({"width": w, "height": h})
-    from PIL import Image
-
-    img = Image.open(io.BytesIO(raw))
-    if len(raw) > MAX_PNG_BYTES:  # fewer colours, still sharp text
-        img = img.convert("P", palette=Image.Palette.ADAPTIVE, colors=128)
-    img.save(path, optimize=True)
-    assert path.stat().st_size < MAX_PNG_BYTES, path
+            set_sidebar(page, True)
 
 
 def _banner(page) -> str:

@@ -10,7 +10,6 @@ walk the drill-down. Screenshots go to ``docs/screens/map-<WxH>.png``.
 
 from __future__ import annotations
 
-import io
 import re
 import shutil
 from datetime import date
@@ -19,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from devkit.browser import CHROMIUM_ARGS, folium_frame, streamlit_app_or_fail, wait_idle
-from devkit.uicheck import SIZES, english_texts, truncated
+from devkit.uicheck import SIZES, english_texts, save_full_page, set_sidebar, truncated
 
 pytestmark = pytest.mark.browser
 
@@ -121,19 +120,7 @@ def _assert_city_fits(frame) -> None:
 
 
 def _screenshot(page, name: str) -> None:
-    """The whole page (Streamlit scrolls inside its main area: the viewport is made as tall)."""
-    from PIL import Image
-
-    width = page.viewport_size["width"]
-    height = page.evaluate(
-        "() => { const m = document.querySelector('[data-testid=stMain]'); return m ? m.scrollHeight : 0; }"
-    )
-    page.set_viewport_size({"width": width, "height": max(600, min(int(height), 4000))})
-    page.wait_for_timeout(1000)
-    image = Image.open(io.BytesIO(page.screenshot(type="png")))
-    path = SCREENS / name
-    image.convert("RGB").quantize(colors=128).save(path, optimize=True)
-    assert path.stat().st_size < MAX_PNG_BYTES, (name, path.stat().st_size)
+    save_full_page(page, SCREENS / name, MAX_PNG_BYTES)
 
 
 def test_leadership_path_at_three_sizes(app, expected, chromium_path):
@@ -186,8 +173,7 @@ def test_leadership_path_at_three_sizes(app, expected, chromium_path):
 
                 if label == "1024x768":  # the sidebar closed: still nothing cut off, the city fits
                     page.set_viewport_size({"width": size[0], "height": size[1]})
-                    page.locator('[data-testid="stSidebarCollapseButton"] button').click()
-                    page.wait_for_timeout(1500)
+                    set_sidebar(page, False, settle_ms=1500)
                     wait_idle(page, TIMEOUT_MS)
                     _assert_city_fits(frame)
                     assert truncated(page) == []

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from devkit.browser import CHROMIUM_ARGS, streamlit_app_or_fail, wait_idle
-from devkit.uicheck import SIZES, english_texts, truncated
+from devkit.uicheck import SIZES, english_texts, set_sidebar, truncated
 from gsyf_geo.analysis.enterprise_list import PAGE_ROWS, list_file_stem, list_sentence
 from gsyf_geo.analysis.filters import MapState, apply_state
 from gsyf_geo.analysis.indicators import enterprise_table
@@ -241,12 +241,7 @@ def test_officer_filters_sorts_and_exports(officer_app, chromium_path, tmp_path)
                 _screenshot(page, SCREENS / f"officer-{size}.png")
             # The small screen with the sidebar closed.
             page.set_viewport_size({"width": 1024, "height": 768})
-            page.locator('[data-testid="stSidebar"]').hover()
-            page.locator('[data-testid="stSidebarCollapseButton"] button').click()
-            page.wait_for_function(
-                "document.querySelector('[data-testid=\"stSidebar\"]').dataset.collapsed === 'true'"
-            )
-            page.wait_for_timeout(1_000)
+            set_sidebar(page, False, settle_ms=1_000)
             mine = set(page.evaluate(MY_TEXTS_JS, LIST_AREA))
             assert _mine(truncated(page), mine, key=lambda i: i["text"]) == []
             print("cut off elsewhere on the page (not the list):", other)
