@@ -336,3 +336,14 @@ def test_ranked_panel_is_the_plan_evaluation_and_sorts_by_any_target(demo_sqlite
     # By the number of targets missed: most first.
     misses = panel.status.isin([MISSED, BEHIND]).sum(axis=1)
     assert [misses[c] for c in panel.order(BY_MISSES)] == sorted(misses, reverse=True)
+    # As HTML: rows in the chosen order, each verdict a badge in the status colour, text escaped.
+    from gsyf_geo.monitor.charts import ranked_panel_html
+    from gsyf_geo.monitor.status import STATUS_COLORS
+
+    out = ranked_panel_html(panel, BY_MISSES)
+    assert re.findall(r'<tr data-unit="([^"]+)"', out) == panel.order(BY_MISSES)
+    status = str(panel.status.at["320412", fall])
+    assert f'data-unit="320412" data-target="{fall}" data-status="{status}"' in out
+    assert f'background-color: {STATUS_COLORS[status]}' in out
+    panel.names["320412"] = "<b>武进</b>"
+    assert "<b>武进</b>" not in ranked_panel_html(panel, BY_MISSES)

@@ -17,7 +17,6 @@ from the URL, so Back and Forward walk the drill-downs (city → district → to
 
 from __future__ import annotations
 
-import html
 import time
 from dataclasses import replace
 from datetime import date
@@ -40,7 +39,6 @@ from gsyf_geo.analysis.ranking import (
     RankedPanel,
     indicator_target,
     ranked_panel,
-    status_color,
 )
 from gsyf_geo.analysis.risk import RISK_GRADES
 from gsyf_geo.auth.roles import units_of
@@ -58,6 +56,7 @@ from gsyf_geo.layers.enterprises import enterprise_layer
 from gsyf_geo.layers.projects import project_figure, project_target
 from gsyf_geo.layers.riskmap import build_risk_map
 from gsyf_geo.metrics import compact_count
+from gsyf_geo.monitor.charts import ranked_panel_html
 from gsyf_geo.monitor.evaluation import current_plan, evaluate_plan
 from gsyf_geo.monitor.status import (
     STATUS_COLORS,
@@ -486,36 +485,6 @@ def plan_panel(url: str, version: str, day: date) -> RankedPanel | None:
     return ranked_panel(evaluate_plan(store, plan, day, scope))
 
 
-def panel_html(panel: RankedPanel, by: str) -> str:
-    """The ranked panel as an HTML table (every text escaped); each verdict cell carries its unit,
-    target and verdict as data attributes."""
-    esc = html.escape
-    order = panel.order(by)
-    misses = panel.misses()
-    head = "".join(
-        f'<th class="t" data-target="{esc(c.key)}">{esc(c.name)}<small>目标 {esc(c.requirement)}</small></th>'
-        for c in panel.columns
-    )
-    rows = []
-    for rank, code in enumerate(order, start=1):
-        cells = []
-        for c in panel.columns:
-            status = str(panel.status.at[code, c.key])
-            cells.append(
-                f'<td data-unit="{esc(code)}" data-target="{esc(c.key)}" data-status="{esc(status)}">'
-                f'<span class="v">{esc(str(panel.text.at[code, c.key]))}</span>'
-                f'<span class="st" style="background:{esc(status_color(status))}">{esc(status)}</span></td>'
-            )
-        rows.append(
-            f'<tr data-unit="{esc(code)}"><td>{rank}</td><td class="name">{esc(panel.names[code])}</td>'
-            f'<td>{int(misses[code])}</td>{"".join(cells)}</tr>'
-        )
-    return (
-        '<div class="gsyf-rank"><table><thead><tr><th>排名</th><th class="name">统计单元</th>'
-        f'<th>未达标项</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
-    )
-
-
 @st.fragment
 def render_ranked_panel() -> None:
     """The seven units against the plan's targets, worst first by the chosen target."""
@@ -528,7 +497,7 @@ def render_ranked_panel() -> None:
         return
     names = {BY_MISSES: "未达标项数（多的在前）", **{c.key: f"{c.name}（差的在前）" for c in panel.columns}}
     by = st.selectbox("排序", list(names), format_func=names.get, key="rank_by")
-    st.html(panel_html(panel, by))
+    st.html(ranked_panel_html(panel, by))
     legend = "、".join(f"{k}" for k in STATUS_COLORS)
     st.caption(
         f"评价日期 {day:%Y年%m月%d日}，评价规则与“目标监测”页的期末评估相同（{legend}）；用全部数据，不受左侧筛选影响。"

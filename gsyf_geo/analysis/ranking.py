@@ -23,7 +23,7 @@ import pandas as pd
 
 from gsyf_geo.domain import REPORTING_UNITS
 from gsyf_geo.monitor.evaluation import TargetResult, target_text
-from gsyf_geo.monitor.status import BEHIND, MET, MISSED, NO_DATA, STATUS_COLORS
+from gsyf_geo.monitor.status import BEHIND, MET, MISSED, NO_DATA
 from gsyf_geo.monitor.values import format_value
 
 BY_MISSES = "misses"
@@ -203,8 +203,3 @@ def indicator_target(table: pd.DataFrame, indicator: str, plan) -> IndicatorTarg
     sign = "≥" if target.direction == "at_least" else "≤"
     shown = f"{target.target:.1%}" if target.unit == "ratio" else f"{target.target:g}{target.unit}"
     return IndicatorTarget(met, f"{sign} {shown}")
-
-
-def status_color(status: str) -> str:
-    """The verdict's colour (:data:`gsyf_geo.monitor.status.STATUS_COLORS`)."""
-    return STATUS_COLORS.get(status, STATUS_COLORS[NO_DATA])

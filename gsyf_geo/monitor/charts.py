@@ -25,6 +25,7 @@ import base64
 import html
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import altair as alt
 import pandas as pd
@@ -39,6 +40,9 @@ from gsyf_geo.monitor.evaluation import (
 from gsyf_geo.monitor.status import NOT_SPLIT, STATUS_COLORS, is_complete, verdict_color
 from gsyf_geo.monitor.values import format_value
 from gsyf_geo.plan import RATIO_UNIT, Plan
+
+if TYPE_CHECKING:  # the ranking module reads the monitor: no import at run time
+    from gsyf_geo.analysis.ranking import RankedPanel
 
 __all__ = [
     "CJK_FONT",
@@ -179,6 +183,16 @@ in a details row across them."""
 
 _SPARK_W, _SPARK_H, _SPARK_PAD = 120, 36, 4
 _LIGHT_BADGES = {NOT_SPLIT}  # light backgrounds: dark text
+
+
+def status_badge(status: str, css_class: str = "gsyf-badge") -> str:
+    """A status as a small badge in its colour (:data:`STATUS_COLORS`); text escaped. A value
+    that is not a status is returned as plain escaped text."""
+    bg = STATUS_COLORS.get(status)
+    if not bg:
+        return html.escape(status)
+    fg = "#31333f" if status in _LIGHT_BADGES else "#ffffff"
+    return f'<span class="{css_class}" style="background-color: {bg}; color: {fg};">{html.escape(status)}</span>'
 
 _OVERVIEW_CSS = """
 <style>
@@ -323,8 +337,6 @@ def overview_html(results: Sequence[TargetResult], plan: Plan) -> str:
         met = row["达到目标"]
         met = None if met is None or met != met else bool(met)
         value_colour = verdict_color(met) if met is not None else "inherit"
-        badge_bg = STATUS_COLORS.get(status, STATUS_COLORS[NOT_SPLIT])
-        badge_fg = "#31333f" if status in _LIGHT_BADGES else "#ffffff"
         deadline = str(row["期限"])
         deadline = re.sub(r"(\d{4}-\d{2}-\d{2})", r'<span class="gsyf-nowrap">\1</span>', e(deadline))
         deadline = f'<div class="gsyf-sub" data-col="期限">期限 {deadline}</div>' if deadline else ""
@@ -334,8 +346,7 @@ def overview_html(results: Sequence[TargetResult], plan: Plan) -> str:
             f'<td data-col="当前值" style="color: {value_colour};">{e(str(row["当前值"]))}</td>'
             f'<td data-col="目标">{e(str(row["目标"]))}{deadline}</td>'
             f'<td data-col="进度">{_progress_cell(row["进度"], status)}</td>'
-            f'<td data-col="状态"><span class="gsyf-badge" style="background-color: {badge_bg}; '
-            f'color: {badge_fg};">{e(status)}</span></td>'
+            f'<td data-col="状态">{status_badge(status if status in STATUS_COLORS else NOT_SPLIT)}</td>'
             f'<td data-col="趋势">{sparkline_img(r)}</td></tr>'
             f'<tr class="gsyf-detail" data-detail="{tid}"><td colspan="{len(OVERVIEW_COLUMNS)}">'
             f'<span data-col="定义"><b>定义</b>：{e(str(row["定义"]))}</span>　'
@@ -377,15 +388,38 @@ def matrix_html(matrix: pd.DataFrame) -> str:
         cells = [f'<td data-col="指标">{e(str(row["指标"]))}</td>']
         for u in units:
             status = "" if pd.isna(row[u]) else str(row[u])
-            bg = STATUS_COLORS.get(status)
-            fg = "#31333f" if status in _LIGHT_BADGES else "#ffffff"
-            badge = (
-                f'<span class="gsyf-badge" style="background-color: {bg}; color: {fg};">{e(status)}</span>'
-                if bg else e(status)
-            )
-            cells.append(f'<td data-col="{e(str(u))}" data-status="{e(status)}">{badge}</td>')
+            cells.append(f'<td data-col="{e(str(u))}" data-status="{e(status)}">{status_badge(status)}</td>')
         rows.append(f"<tr>{''.join(cells)}</tr>")
     return (
         f'{_MATRIX_CSS}<div class="gsyf-matrix-wrap"><table class="gsyf-matrix">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def ranked_panel_html(panel: RankedPanel, by: str) -> str:
+    """The risk map's ranked panel (:class:`~gsyf_geo.analysis.ranking.RankedPanel`) as an HTML
+    table ordered by ``by``, worst first: rank, unit, targets missed, then per target the value
+    and its verdict badge. Each verdict cell carries its unit, target and status as data
+    attributes; every text is escaped. Styled by the page (class ``gsyf-rank``)."""
+    e = html.escape
+    misses = panel.misses()
+    head = "".join(
+        f'<th class="t" data-target="{e(c.key)}">{e(c.name)}<small>目标 {e(c.requirement)}</small></th>'
+        for c in panel.columns
+    )
+    rows = []
+    for rank, code in enumerate(panel.order(by), start=1):
+        cells = "".join(
+            f'<td data-unit="{e(code)}" data-target="{e(c.key)}" data-status="{e(status)}">'
+            f'<span class="v">{e(str(panel.text.at[code, c.key]))}</span>{status_badge(status, "st")}</td>'
+            for c in panel.columns
+            for status in [str(panel.status.at[code, c.key])]
+        )
+        rows.append(
+            f'<tr data-unit="{e(code)}"><td>{rank}</td><td class="name">{e(panel.names[code])}</td>'
+            f"<td>{int(misses[code])}</td>{cells}</tr>"
+        )
+    return (
+        '<div class="gsyf-rank"><table><thead><tr><th>排名</th><th class="name">统计单元</th>'
+        f'<th>未达标项</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
     )
