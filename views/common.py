@@ -124,7 +124,7 @@ OPEN_DEMO_BANNER = (
 )
 
 
-def _request() -> tuple[dict, str | None]:
+def client_request() -> tuple[dict, str | None]:
     """The request's headers and the address of the connection's peer (empty outside a
     browser session).
 
@@ -232,7 +232,7 @@ def current_user():
             return None
         st.session_state[AUTH_SEEN] = now
         return user
-    headers, address = _request()
+    headers, address = client_request()
     for via, vouched in (("proxy", proxy_user(headers, address)), ("oidc", _oidc_name())):
         if not vouched:
             continue

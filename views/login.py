@@ -10,7 +10,7 @@ from gsyf_geo.auth.session import session_minutes
 from gsyf_geo.auth.throttle import THROTTLE, client_address
 from views.common import (
     AUTH_NOTICE,
-    _request,
+    client_request,
     get_store,
     oidc_configured,
     oidc_ready,
@@ -31,7 +31,7 @@ with st.form("login_form"):
     submitted = st.form_submit_button("登录", type="primary")
 
 if submitted:
-    headers, peer = _request()
+    headers, peer = client_request()
     address = client_address(headers, peer)
     wait = THROTTLE.wait_seconds(address)
     if wait:

@@ -42,6 +42,11 @@ COLOR_BY: dict[str, str] = {"auto": "随筛选", "industry": "重点行业", "gr
 """How enterprise points are coloured; ``"auto"`` follows the filters (:attr:`MapState.point_colors`)."""
 RISK_WINDOW_YEARS = 3
 
+# How a link writes years and towns: ASCII digits only (str.isdigit() also accepts "²" and other
+# scripts' digits, which int() refuses; a 5,000-digit "year" is over int()'s digit limit).
+YEARS_PARAM = re.compile(r"([0-9]{4})-([0-9]{4})")
+TOWN_PARAM = re.compile(r"[0-9]{9}")
+
 
 @dataclass(frozen=True)
 class MapState:
@@ -134,9 +139,7 @@ class MapState:
         default = cls()
         unit = get("unit")
         years = None
-        # Four ASCII digits each: str.isdigit() also accepts "²" and other scripts' digits,
-        # which int() refuses, and a 5,000-digit "year" is over int()'s digit limit.
-        matched = re.fullmatch(r"([0-9]{4})-([0-9]{4})", get("years"))
+        matched = YEARS_PARAM.fullmatch(get("years"))
         if matched:
             years = tuple(sorted((int(matched[1]), int(matched[2]))))
         layers_text = get("layers")
@@ -148,7 +151,7 @@ class MapState:
         indicator = get("indicator")
         return cls(
             unit=unit if unit in REPORTING_UNIT_BY_CODE else "city",
-            towns=tuple(t for t in get("towns").split(",") if re.fullmatch(r"[0-9]{9}", t)),
+            towns=tuple(t for t in get("towns").split(",") if TOWN_PARAM.fullmatch(t)),
             industries=listed("industries", KEY_INDUSTRY_BY_ID),
             sizes=listed("sizes", SIZE_IDS),
             grades=listed("grades", RISK_GRADE_BY_ID),

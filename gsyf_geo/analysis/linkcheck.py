@@ -8,19 +8,22 @@ shortened (a link may carry anything: a 5,000-digit year, markup), never interpr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 
-from gsyf_geo.analysis.filters import CLASS_SCHEMES, COLOR_BY, LAYERS, SIZE_IDS
+from gsyf_geo.analysis.filters import (
+    CLASS_SCHEMES,
+    COLOR_BY,
+    LAYERS,
+    SIZE_IDS,
+    TOWN_PARAM,
+    YEARS_PARAM,
+)
 from gsyf_geo.analysis.risk import RISK_GRADE_BY_ID
 from gsyf_geo.domain import KEY_INDUSTRY_BY_ID, REPORTING_UNIT_BY_CODE
 
 QUOTE_CHARS = 20
 """At most this many characters of a bad value are quoted back."""
 
-# ASCII digits only, as MapState.from_params reads them (\d would admit other scripts' digits).
-_YEARS = re.compile(r"^([0-9]{4})-([0-9]{4})$")
-_TOWN = re.compile(r"^[0-9]{9}$")
 
 
 def quote(value: str, limit: int = QUOTE_CHARS) -> str:
@@ -81,7 +84,7 @@ def link_problems(
     if unit and unit != "city" and unit not in REPORTING_UNIT_BY_CODE:
         out.append(f"链接中的辖市区 {quote(unit)} 无法识别，已显示全市。")
     towns = [t for t in _value(params, "towns").split(",") if t]
-    bad_towns = [t for t in towns if not _TOWN.fullmatch(t)]
+    bad_towns = [t for t in towns if not TOWN_PARAM.fullmatch(t)]
     if bad_towns:
         out.append(f"链接中的乡镇代码 {quote(bad_towns[0])} 无效（应为 9 位数字），已忽略。")
     bad_items("industries", KEY_INDUSTRY_BY_ID, "重点行业")
@@ -91,7 +94,7 @@ def link_problems(
 
     years = _value(params, "years")
     if years:
-        m = _YEARS.fullmatch(years)
+        m = YEARS_PARAM.fullmatch(years)
         held = sorted(set(data_years))
         if not m:
             out.append(f"链接中的年份 {quote(years)} 无效（应写作如 2023-2025），已改为最近一年。")
