@@ -51,6 +51,21 @@ def test_map_page_widgets_speak_chinese(app, chromium_path):
         # The Leaflet zoom buttons (inside the map's frame) and a select's placeholder.
         frame = folium_frame(page, containing=".leaflet-control-zoom-in")
         assert frame.locator(".leaflet-control-zoom-in").get_attribute("title") == "放大"
+        # Text the app writes (markdown, HTML: where data is shown) is never translated; the
+        # same word in Streamlit's own widget chrome is.
+        kept, changed = page.evaluate("""async () => {
+            const ours = document.createElement('div');
+            ours.dataset.testid = 'stMarkdown';
+            ours.innerHTML = '<p>Open</p>';
+            const chrome = document.createElement('span');
+            chrome.textContent = 'Open';
+            document.body.append(ours, chrome);
+            await new Promise(r => setTimeout(r, 300));
+            return [ours.innerText, chrome.textContent];
+        }""")
+        assert (kept, changed) == ("Open", "展开")
+        page.evaluate("() => document.querySelectorAll('body > div[data-testid=stMarkdown], body > span')"
+                      ".forEach(e => e.remove())")
         # A multiselect's open list offers "全选", not "Select all".
         page.get_by_text("重点行业", exact=True).first.scroll_into_view_if_needed()
         box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first

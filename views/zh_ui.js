@@ -2,9 +2,9 @@
 // option): placeholders, tooltips, screen-reader labels, the dataframe toolbar and menus,
 // the file uploader, the chart action menu, the connection and "page not found" dialogs.
 // Installed once per browser tab by views/locale.py; a MutationObserver translates what
-// Streamlit draws later. Only whole known strings and a few fixed patterns are replaced:
-// data shown on the page is never touched (a cell reading "Open" stays as it is, because
-// data is drawn by the grid on a canvas or inside our own markdown, not as these texts).
+// Streamlit draws later. Only whole known strings and a few fixed patterns are replaced, and
+// never inside what the app writes itself (markdown and HTML, where data is shown; the grid
+// draws its cells on a canvas), so a cell reading "Open" stays as it is.
 (() => {
   if (window.__gsyfZhUi) return;
   window.__gsyfZhUi = true;
@@ -82,6 +82,9 @@
   const ATTRS = ["title", "aria-label", "placeholder", "aria-roledescription"];
   // Our own texts (markdown we write, tables, code) are never translated.
   const SKIP = "code, pre, script, style, textarea";
+  const OURS = "[data-testid='stMarkdown'], [data-testid='stHtml'], [data-testid='stCaptionContainer'], " +
+    "[data-testid='stAlert'], [data-testid='stTable']";
+  const STREAMLIT_OWN = "[data-testid='stException'], [role='dialog']";
 
   // Links that would send the user (and the error) to the internet.
   const HIDE = new Set(["Ask Google", "Ask ChatGPT"]);
@@ -90,6 +93,9 @@
     if (node.nodeType === Node.TEXT_NODE) {
       const el = node.parentElement;
       if (!el || el.closest(SKIP)) return;
+      // Text we write (markdown, HTML) holds data: never translated, except inside Streamlit's
+      // own error box and dialogs, whose English message is itself markdown.
+      if (el.closest(OURS) && !el.closest(STREAMLIT_OWN)) return;
       if (HIDE.has(node.nodeValue.trim())) { el.style.display = "none"; return; }
       const t = translate(node.nodeValue);
       if (t !== null && t !== node.nodeValue) node.nodeValue = t;
